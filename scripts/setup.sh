@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs what Skiff and its tests need on a fresh machine: npm packages, the build, and (as
+# root, for the e2e tests) Debian's runc, CNI plugins, nftables, etcd and registry packages.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+debian_packages=(runc containernetworking-plugins iptables nftables etcd-server etcd-client busybox-static docker-registry skopeo umoci)
+
+if [ "${1:-}" = "--system" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  missing=()
+  for p in "${debian_packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "setup: installing ${missing[*]}"
+    apt-get update -qq
+    # the packages' own services must not start on install: tests start their own on loopback
+    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    rm -f /usr/sbin/policy-rc.d
+  fi
+fi
+
+if ! cmp -s package-lock.json node_modules/.package-lock.json 2>/dev/null; then
+  echo "setup: npm ci"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+newest_src=$(find src test bench tsconfig.json package-lock.json -newer dist/.built 2>/dev/null | head -1 || true)
+if [ ! -f dist/.built ] || [ -n "$newest_src" ]; then
+  npx tsc -p tsconfig.json
+  touch dist/.built
+fi

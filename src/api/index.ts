@@ -1,0 +1,3 @@
+export * from './object.js';
+export * from './errors.js';
+export * from './request.js';

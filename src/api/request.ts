@@ -1,0 +1,38 @@
+import type { WatchEvent } from './object.js';
+
+/** Who is asking, as authentication decided (user.Info upstream). */
+export interface UserInfo {
+  name: string;
+  groups: string[];
+  uid?: string;
+}
+
+/**
+ * A request as the API server's pipeline sees it, whatever carried it: HTTPS, or the in-process
+ * transport that skips HTTP and JSON (then `body` is the object itself and `rawBody` is absent).
+ */
+export interface ApiRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS';
+  path: string;
+  query: URLSearchParams;
+  /** lower-case header names */
+  headers: Record<string, string | undefined>;
+  body?: unknown;
+  rawBody?: Buffer;
+  /** set by the transport when it already knows the caller (in-process); HTTPS leaves it to authentication */
+  user?: UserInfo;
+  /** aborted when the caller goes away */
+  signal: AbortSignal;
+}
+
+/** The pipeline's answer: a body to encode, a text or byte stream (logs), or a watch stream. */
+export interface ApiResponse {
+  status: number;
+  headers?: Record<string, string>;
+  body?: unknown;
+  watch?: AsyncIterable<WatchEvent>;
+  text?: AsyncIterable<string | Buffer>;
+}
+
+/** The in-process entry point of the API server; the client's in-process transport calls it. */
+export type ApiHandler = (request: ApiRequest) => Promise<ApiResponse>;
