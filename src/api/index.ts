@@ -3,3 +3,5 @@ export * from './errors.js';
 export * from './request.js';
 export * from './names.js';
 export * from './object-meta.js';
+export * from './labels.js';
+export * from './label-selector-meta.js';
