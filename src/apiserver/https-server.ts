@@ -1,0 +1,330 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import type { Logger } from 'pino';
+import { Counter, Histogram, type Registry } from 'prom-client';
+import { ApiError, type ApiHandler, type ApiRequest, type ApiResponse, type Status, type UserInfo } from '../api/index.js';
+import type { Authenticator, Credentials } from './authn.js';
+import type { Pki } from './pki.js';
+
+/** Upstream's limit on a request body (3 MiB). */
+export const maxRequestBodyBytes = 3 * 1024 * 1024;
+
+/** Paths anyone may read, as upstream's `system:public-info-viewer` role allows. */
+const publicPaths = new Set(['/healthz', '/livez', '/readyz', '/version']);
+const healthPaths = new Set(['/healthz', '/livez', '/readyz']);
+const anonymous: UserInfo = { name: 'system:anonymous', groups: ['system:unauthenticated'] };
+const methods = new Set<ApiRequest['method']>(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
+const shutdownGraceMs = 2000;
+
+export interface HttpsServerOptions {
+  handler: ApiHandler;
+  authenticator: Authenticator;
+  pki: Pick<Pki, 'caCert' | 'serverCert' | 'serverKey'>;
+  /** 0 picks a free port */
+  port: number;
+  host?: string;
+  logger: Logger;
+  /** aborting it closes the server */
+  signal?: AbortSignal;
+  /** where to record `apiserver_request_total` and `apiserver_request_duration_seconds` */
+  metrics?: Registry;
+  /** defaults to upstream's 3 MiB */
+  maxBodyBytes?: number;
+}
+
+export interface HttpsServer {
+  port: number;
+  /** the node server, e.g. to handle `upgrade` (exec, port-forward) */
+  server: Server;
+  /** stops accepting, ends streams, waits briefly for requests in flight, then drops connections */
+  close(): Promise<void>;
+}
+
+/**
+ * Serves the API over HTTPS (HTTP/1.1): authenticates each request by client certificate or
+ * bearer token, reads its body up to the limit, calls the handler and writes its answer, streaming
+ * watch events and text as they come.
+ */
+export async function startHttpsServer(options: HttpsServerOptions): Promise<HttpsServer> {
+  const log = options.logger.child({ component: 'https-server' });
+  const metrics = options.metrics ? requestMetrics(options.metrics) : undefined;
+  const limit = options.maxBodyBytes ?? maxRequestBodyBytes;
+  const inFlight = new Set<AbortController>();
+
+  const server = createServer({
+    cert: options.pki.serverCert,
+    key: options.pki.serverKey,
+    ca: [options.pki.caCert],
+    requestCert: true,
+    rejectUnauthorized: false,
+    keepAlive: true,
+  });
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 60_000;
+  server.requestTimeout = 300_000;
+
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const controller = new AbortController();
+    inFlight.add(controller);
+    const started = performance.now();
+    res.once('close', () => {
+      inFlight.delete(controller);
+      if (!res.writableFinished) controller.abort();
+      const labels = metricLabels(req);
+      metrics?.total.inc({ ...labels, code: String(res.statusCode) });
+      metrics?.duration.observe(labels, (performance.now() - started) / 1000);
+    });
+    serve(req, res, controller.signal).catch((err: unknown) => {
+      log.error({ err, method: req.method, url: req.url }, 'request failed');
+      if (!res.headersSent) writeStatus(res, internalError(err));
+      else res.destroy();
+    });
+  });
+  server.on('tlsClientError', (err) => log.debug({ err }, 'TLS handshake failed'));
+  server.on('clientError', (err, socket) => {
+    log.debug({ err }, 'bad HTTP request');
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    else socket.destroy();
+  });
+
+  async function serve(req: IncomingMessage, res: ServerResponse, signal: AbortSignal): Promise<void> {
+    const { path, query } = splitUrl(req.url ?? '/');
+    const method = (req.method ?? 'GET').toUpperCase() as ApiRequest['method'];
+    const auth = options.authenticator.authenticate(credentials(req));
+    if (auth === false || (auth === undefined && !publicPaths.has(path))) {
+      writeStatus(res, new ApiError('Unauthorized', 'Unauthorized').toStatus());
+      return;
+    }
+    if (healthPaths.has(path) && (method === 'GET' || method === 'HEAD')) {
+      res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff', 'Content-Length': '2' });
+      res.end('ok');
+      return;
+    }
+    if (!methods.has(method)) {
+      writeStatus(res, new ApiError('MethodNotAllowed', `the server does not allow this method on the requested resource`).toStatus());
+      return;
+    }
+    const body = await readBody(req, limit);
+    if (body === 'too-large') {
+      writeStatus(res, new ApiError('RequestEntityTooLarge', `Request entity too large: limit is ${limit}`).toStatus());
+      return;
+    }
+    const request: ApiRequest = { method, path, query, headers: lowerCaseHeaders(req), user: auth ?? anonymous, signal };
+    if (body.length > 0) request.rawBody = body;
+
+    let response: ApiResponse;
+    try {
+      response = await options.handler(request);
+    } catch (err) {
+      if (!(err instanceof ApiError)) log.error({ err, method, path }, 'handler failed');
+      writeStatus(res, err instanceof ApiError ? err.toStatus() : internalError(err));
+      return;
+    }
+    if (response.watch) {
+      await stream(res, response, response.watch, (event) => `${JSON.stringify(event)}\n`, 'application/json', log);
+    } else if (response.text) {
+      await stream(res, response, response.text, (chunk) => chunk, 'text/plain', log);
+    } else {
+      writeBody(res, response);
+    }
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  server.on('error', (err) => log.error({ err }, 'server error'));
+  const port = (server.address() as AddressInfo).port;
+  log.info({ port, host: options.host }, 'serving HTTPS');
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= new Promise<void>((resolve) => {
+      const timer = setTimeout(() => server.closeAllConnections(), shutdownGraceMs);
+      server.close(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+      for (const controller of inFlight) controller.abort();
+      server.closeIdleConnections();
+    });
+    return closing;
+  };
+  options.signal?.addEventListener('abort', () => void close(), { once: true });
+  if (options.signal?.aborted) await close();
+  return { port, server, close };
+}
+
+/** The credentials a request offers: a CA-verified client certificate and the Authorization header. */
+export function credentials(req: IncomingMessage): Credentials {
+  const socket = req.socket as TLSSocket;
+  const out: Credentials = {};
+  if (socket.authorized) {
+    const subject = socket.getPeerCertificate()?.subject;
+    if (subject) out.certificateSubject = subject as Credentials['certificateSubject'];
+  }
+  const authorization = req.headers.authorization;
+  if (authorization) out.authorization = authorization;
+  return out;
+}
+
+async function stream<T>(
+  res: ServerResponse,
+  response: ApiResponse,
+  source: AsyncIterable<T>,
+  encode: (item: T) => string | Buffer,
+  defaultType: string,
+  log: Logger,
+): Promise<void> {
+  const headers = { ...response.headers };
+  if (!hasHeader(headers, 'content-type')) headers['Content-Type'] = defaultType;
+  res.writeHead(response.status, headers);
+  res.flushHeaders();
+
+  const closed = new Promise<'closed'>((resolve) => res.once('close', () => resolve('closed')));
+  const iterator = source[Symbol.asyncIterator]();
+  let finished = false;
+  try {
+    for (;;) {
+      const pending = iterator.next();
+      pending.catch(() => undefined);
+      const next = await Promise.race([pending, closed]);
+      if (next === 'closed') break;
+      if (next.done) {
+        finished = true;
+        break;
+      }
+      if (!res.write(encode(next.value))) {
+        const drained = await Promise.race([new Promise<'drain'>((resolve) => res.once('drain', () => resolve('drain'))), closed]);
+        if (drained === 'closed') break;
+      }
+    }
+  } catch (err) {
+    finished = true;
+    log.error({ err }, 'response stream failed');
+  } finally {
+    if (!finished && iterator.return) {
+      iterator.return().catch((err: unknown) => log.debug({ err }, 'closing a response stream failed'));
+    }
+    if (!res.writableEnded) res.end();
+  }
+}
+
+function writeBody(res: ServerResponse, response: ApiResponse): void {
+  const headers = { ...response.headers };
+  const body = response.body;
+  const payload = body === undefined ? '' : typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
+  if (!hasHeader(headers, 'content-type') && body !== undefined) headers['Content-Type'] = 'application/json';
+  if (response.status !== 204 && response.status !== 304) headers['Content-Length'] = String(Buffer.byteLength(payload));
+  res.writeHead(response.status, headers);
+  res.end(payload);
+}
+
+function writeStatus(res: ServerResponse, status: Status): void {
+  writeBody(res, { status: status.code ?? 500, body: status });
+}
+
+function internalError(err: unknown): Status {
+  const message = err instanceof Error ? err.message : String(err);
+  return new ApiError('InternalError', `Internal error occurred: ${message}`).toStatus();
+}
+
+/** Reads the body into one buffer, or answers `too-large` as soon as it passes `limit` bytes. */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-large'> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) return Promise.resolve('too-large');
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    req.on('data', (chunk: Buffer) => {
+      if (done) return;
+      size += chunk.length;
+      if (size > limit) {
+        done = true;
+        chunks.length = 0;
+        resolve('too-large');
+      } else {
+        chunks.push(chunk);
+      }
+    });
+    req.once('end', () => {
+      if (!done) resolve(Buffer.concat(chunks, size));
+      done = true;
+    });
+    req.once('error', (err) => {
+      if (!done) reject(err);
+      done = true;
+    });
+  });
+}
+
+function splitUrl(url: string): { path: string; query: URLSearchParams } {
+  const at = url.indexOf('?');
+  const rawPath = at < 0 ? url : url.slice(0, at);
+  let path: string;
+  try {
+    path = decodeURIComponent(rawPath);
+  } catch {
+    path = rawPath;
+  }
+  return { path, query: new URLSearchParams(at < 0 ? '' : url.slice(at + 1)) };
+}
+
+function lowerCaseHeaders(req: IncomingMessage): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return out;
+}
+
+function hasHeader(headers: Record<string, string>, name: string): boolean {
+  return Object.keys(headers).some((h) => h.toLowerCase() === name);
+}
+
+interface RequestMetrics {
+  total: Counter<'verb' | 'resource' | 'subresource' | 'code'>;
+  duration: Histogram<'verb' | 'resource' | 'subresource'>;
+}
+
+function requestMetrics(registry: Registry): RequestMetrics {
+  const total =
+    (registry.getSingleMetric('apiserver_request_total') as RequestMetrics['total'] | undefined) ??
+    new Counter({
+      name: 'apiserver_request_total',
+      help: 'Counter of apiserver requests broken out for each verb, resource, subresource and HTTP response code.',
+      labelNames: ['verb', 'resource', 'subresource', 'code'],
+      registers: [registry],
+    });
+  const duration =
+    (registry.getSingleMetric('apiserver_request_duration_seconds') as RequestMetrics['duration'] | undefined) ??
+    new Histogram({
+      name: 'apiserver_request_duration_seconds',
+      help: 'Response latency distribution in seconds for each verb, resource and subresource.',
+      labelNames: ['verb', 'resource', 'subresource'],
+      buckets: [0.005, 0.025, 0.05, 0.1, 0.2, 0.4, 0.6, 0.8, 1, 1.25, 1.5, 2, 3, 4, 5, 6, 8, 10, 15, 20, 30, 45, 60],
+      registers: [registry],
+    });
+  return { total, duration };
+}
+
+/** Upstream's metric verb (GET, LIST, WATCH, POST …) and the resource a path names. */
+function metricLabels(req: IncomingMessage): { verb: string; resource: string; subresource: string } {
+  const { path, query } = splitUrl(req.url ?? '/');
+  const parts = path.split('/').filter(Boolean);
+  let rest: string[] = [];
+  if (parts[0] === 'api') rest = parts.slice(2);
+  else if (parts[0] === 'apis') rest = parts.slice(3);
+  if (rest[0] === 'namespaces' && rest.length >= 3) rest = rest.slice(2);
+  const [resource = '', name, subresource = ''] = rest;
+  let verb = (req.method ?? 'GET').toUpperCase();
+  if (verb === 'GET' && (query.get('watch') === 'true' || query.get('watch') === '1')) verb = 'WATCH';
+  else if (verb === 'GET' && resource && name === undefined) verb = 'LIST';
+  return { verb, resource, subresource };
+}
