@@ -5,3 +5,4 @@ export * from './names.js';
 export * from './object-meta.js';
 export * from './labels.js';
 export * from './label-selector-meta.js';
+export * from './fields.js';
