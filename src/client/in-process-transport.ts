@@ -1,0 +1,47 @@
+import { ApiError, type ApiHandler, type ApiResponse, type UserInfo, type WatchEvent } from '../api/index.js';
+import { abortable, errorFromResponse, type Transport, type TransportRequest, type TransportResponse } from './transport.js';
+
+/**
+ * Calls the API server's handler directly: no HTTP, no JSON. The request body is passed as an
+ * object (a structured clone, so the server's defaulting never reaches the caller's copy) and the
+ * answer's body and watch events are handed back as the server produced them. Callers must treat
+ * returned objects as read-only. Authentication is skipped (`user` is given), but authorization,
+ * admission and validation still run.
+ */
+export class InProcessTransport implements Transport {
+  constructor(
+    private readonly handler: ApiHandler,
+    private readonly user: UserInfo,
+  ) {}
+
+  async request(req: TransportRequest): Promise<TransportResponse> {
+    const signal = req.signal ?? new AbortController().signal;
+    const res = await this.call(req.method, req.path, req.query ?? new URLSearchParams(), signal, req.body, req.contentType);
+    if (res.status < 200 || res.status >= 300) throw errorFromResponse(res.status, res.body);
+    if (res.watch || res.text) throw new ApiError('InternalError', `${req.method} ${req.path} answered with a stream; use watch()`);
+    return { status: res.status, body: res.body };
+  }
+
+  async *watch(path: string, query: URLSearchParams, signal: AbortSignal): AsyncIterable<WatchEvent> {
+    const q = new URLSearchParams(query);
+    q.set('watch', 'true');
+    const res = await this.call('GET', path, q, signal);
+    if (res.status < 200 || res.status >= 300) throw errorFromResponse(res.status, res.body);
+    if (!res.watch) throw new ApiError('InternalError', `GET ${path}?watch=true did not answer with a watch stream`);
+    yield* abortable(res.watch, signal);
+  }
+
+  private call(method: TransportRequest['method'], path: string, query: URLSearchParams, signal: AbortSignal, body?: unknown, contentType?: string): Promise<ApiResponse> {
+    const headers: Record<string, string | undefined> = { accept: 'application/json' };
+    if (body !== undefined) headers['content-type'] = contentType ?? 'application/json';
+    return this.handler({
+      method,
+      path,
+      query,
+      headers,
+      body: body === undefined ? undefined : structuredClone(body),
+      user: this.user,
+      signal,
+    });
+  }
+}

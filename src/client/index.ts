@@ -1,0 +1,40 @@
+export { type Clock, type TimerHandle, realClock, FakeClock, settle, sleep } from './clock.js';
+export { type Transport, type TransportRequest, type TransportResponse, errorFromResponse, isStatus, abortable } from './transport.js';
+export { InProcessTransport } from './in-process-transport.js';
+export { HttpsTransport, type HttpsTransportOptions, fromKubeconfigPath } from './https-transport.js';
+export { type ClusterCredentials, loadKubeconfig, parseKubeconfig, defaultKubeconfigPath } from './kubeconfig.js';
+export { type ResourceType, type WellKnownResource, wellKnownResources, apiVersionOf, resourcePath } from './resource-type.js';
+export {
+  ResourceClient,
+  type ListOptions,
+  type WatchOptions,
+  type WriteOptions,
+  type PatchOptions,
+  type DeleteOptions,
+  type PatchType,
+} from './resource-client.js';
+export { Client } from './client.js';
+export {
+  IndexedStore,
+  type IndexFunc,
+  Indexes,
+  objectKey,
+  splitObjectKey,
+  byNamespace,
+  byNodeName,
+  byOwnerUid,
+  byLabel,
+  defaultIndexers,
+} from './indexed-store.js';
+export { Informer, type InformerOptions, type EventHandlers } from './informer.js';
+export { SharedInformerFactory, type InformerSelection, type InformerFactoryOptions } from './informer-factory.js';
+export {
+  type RateLimiter,
+  ItemExponentialFailureRateLimiter,
+  BucketRateLimiter,
+  MaxOfRateLimiter,
+  defaultControllerRateLimiter,
+} from './rate-limiter.js';
+export { WorkQueue, type WorkQueueOptions } from './work-queue.js';
+export { LeaderElector, type LeaderElectionOptions, type Lease, formatMicroTime } from './leader-election.js';
+export { type Logger, silentLogger } from './logger.js';
