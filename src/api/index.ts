@@ -6,3 +6,4 @@ export * from './object-meta.js';
 export * from './labels.js';
 export * from './label-selector-meta.js';
 export * from './fields.js';
+export * from './patch.js';
