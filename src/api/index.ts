@@ -7,3 +7,4 @@ export * from './labels.js';
 export * from './label-selector-meta.js';
 export * from './fields.js';
 export * from './patch.js';
+export * from './quantity.js';
