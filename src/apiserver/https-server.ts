@@ -123,9 +123,9 @@ export async function startHttpsServer(options: HttpsServerOptions): Promise<Htt
       return;
     }
     if (response.watch) {
-      await stream(res, response, response.watch, (event) => `${JSON.stringify(event)}\n`, 'application/json', log);
+      await stream(res, response, response.watch, (event) => `${JSON.stringify(event)}\n`, 'application/json', signal, log);
     } else if (response.text) {
-      await stream(res, response, response.text, (chunk) => chunk, 'text/plain', log);
+      await stream(res, response, response.text, (chunk) => chunk, 'text/plain', signal, log);
     } else {
       writeBody(res, response);
     }
@@ -179,6 +179,7 @@ async function stream<T>(
   source: AsyncIterable<T>,
   encode: (item: T) => string | Buffer,
   defaultType: string,
+  signal: AbortSignal,
   log: Logger,
 ): Promise<void> {
   const headers = { ...response.headers };
@@ -186,7 +187,10 @@ async function stream<T>(
   res.writeHead(response.status, headers);
   res.flushHeaders();
 
-  const closed = new Promise<'closed'>((resolve) => res.once('close', () => resolve('closed')));
+  const closed = new Promise<'closed'>((resolve) => {
+    if (signal.aborted) resolve('closed');
+    else signal.addEventListener('abort', () => resolve('closed'), { once: true });
+  });
   const iterator = source[Symbol.asyncIterator]();
   let finished = false;
   try {

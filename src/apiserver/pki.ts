@@ -1,12 +1,9 @@
-import 'reflect-metadata';
-import { X509Certificate as NodeX509Certificate, randomBytes, webcrypto } from 'node:crypto';
+import { KeyObject, X509Certificate, createPrivateKey, randomBytes, webcrypto } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import * as x509 from '@peculiar/x509';
-
-x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+import type * as X509 from '@peculiar/x509';
 
 /** The cluster's certificates and keys, PEM-encoded. */
 export interface Pki {
@@ -34,6 +31,19 @@ export interface ClientCertOptions {
   commonName: string;
   /** the groups (`O`) */
   organizations?: string[];
+}
+
+let x509Module: Promise<typeof X509> | undefined;
+
+/** @peculiar/x509 takes a few hundred ms to load, so only a start that must issue a certificate pays for it. */
+function loadX509(): Promise<typeof X509> {
+  x509Module ??= (async () => {
+    await import('reflect-metadata');
+    const x509 = await import('@peculiar/x509');
+    x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+    return x509;
+  })();
+  return x509Module;
 }
 
 const algorithm = { name: 'ECDSA', namedCurve: 'P-256' } as const;
@@ -77,7 +87,7 @@ export async function ensurePki(dataDir: string, options: EnsurePkiOptions = {})
   if (existing.serverCert && existing.serverKey && servingCertFits(existing.serverCert, ca.cert, names)) {
     server = { cert: existing.serverCert, key: existing.serverKey };
   } else {
-    server = await issueCert(ca, { subject: [{ CN: ['skiff-apiserver'] }], names, usage: x509.ExtendedKeyUsage.serverAuth });
+    server = await issueCert(ca, { subject: [{ CN: ['skiff-apiserver'] }], names, usage: 'serverAuth' });
     await store(dir, 'serverCert', server.cert);
     await store(dir, 'serverKey', server.key);
   }
@@ -107,9 +117,9 @@ export async function ensurePki(dataDir: string, options: EnsurePkiOptions = {})
  */
 export async function issueClientCert(pki: Pick<Pki, 'caCert' | 'caKey'>, options: ClientCertOptions): Promise<CertKeyPair> {
   if (!options.commonName) throw new Error('issueClientCert: commonName is required');
-  const subject: x509.JsonName = [{ CN: [options.commonName] }];
+  const subject: X509.JsonName = [{ CN: [options.commonName] }];
   for (const org of options.organizations ?? []) subject.push({ O: [org] });
-  return issueCert({ cert: pki.caCert, key: pki.caKey }, { subject, names: [], usage: x509.ExtendedKeyUsage.clientAuth });
+  return issueCert({ cert: pki.caCert, key: pki.caKey }, { subject, names: [], usage: 'clientAuth' });
 }
 
 /** The DNS names and IP addresses the serving certificate carries for the given extra hosts. */
@@ -143,43 +153,47 @@ function canonicalName(name: string): string {
 }
 
 async function createCa(): Promise<CertKeyPair> {
-  const keys = await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify']);
+  const x509 = await loadX509();
+  const keys = (await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify'])) as CryptoKeyPair;
   const now = Date.now();
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: serialNumber(),
     name: [{ CN: ['skiff-ca'] }],
     notBefore: new Date(now - backdateMs),
     notAfter: addYears(now, caValidityYears),
-    keys: keys as CryptoKeyPair,
+    keys,
     signingAlgorithm,
     extensions: [
       new x509.BasicConstraintsExtension(true, undefined, true),
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature, true),
-      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey as CryptoKey),
+      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
     ],
   });
-  return { cert: cert.toString('pem'), key: await exportKey(keys.privateKey as CryptoKey) };
+  return { cert: cert.toString('pem'), key: exportKey(keys.privateKey) };
 }
 
 interface LeafSpec {
-  subject: x509.JsonName;
+  subject: X509.JsonName;
   names: string[];
-  usage: x509.ExtendedKeyUsage;
+  usage: keyof typeof extendedKeyUsage;
 }
 
+const extendedKeyUsage = { serverAuth: '1.3.6.1.5.5.7.3.1', clientAuth: '1.3.6.1.5.5.7.3.2' } as const;
+
 async function issueCert(ca: CertKeyPair, spec: LeafSpec): Promise<CertKeyPair> {
+  const x509 = await loadX509();
   const caCert = new x509.X509Certificate(ca.cert);
   const caKey = await importKey(ca.key);
-  const keys = await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify']);
+  const keys = (await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify'])) as CryptoKeyPair;
   const now = Date.now();
-  const extensions: x509.Extension[] = [
+  const extensions: X509.Extension[] = [
     new x509.BasicConstraintsExtension(false, undefined, true),
     new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
-    new x509.ExtendedKeyUsageExtension([spec.usage]),
+    new x509.ExtendedKeyUsageExtension([extendedKeyUsage[spec.usage]]),
     await x509.AuthorityKeyIdentifierExtension.create(caCert.publicKey),
   ];
   if (spec.names.length > 0) {
-    extensions.push(new x509.SubjectAlternativeNameExtension(spec.names.map((value): x509.JsonGeneralName => ({ type: isIP(value) ? 'ip' : 'dns', value }))));
+    extensions.push(new x509.SubjectAlternativeNameExtension(spec.names.map((value): X509.JsonGeneralName => ({ type: isIP(value) ? 'ip' : 'dns', value }))));
   }
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: serialNumber(),
@@ -187,19 +201,19 @@ async function issueCert(ca: CertKeyPair, spec: LeafSpec): Promise<CertKeyPair> 
     issuer: caCert.subject,
     notBefore: new Date(now - backdateMs),
     notAfter: new Date(Math.min(addYears(now, leafValidityYears).getTime(), caCert.notAfter.getTime())),
-    publicKey: keys.publicKey as CryptoKey,
+    publicKey: keys.publicKey,
     signingKey: caKey,
     signingAlgorithm,
     extensions,
   });
-  return { cert: cert.toString('pem'), key: await exportKey(keys.privateKey as CryptoKey) };
+  return { cert: cert.toString('pem'), key: exportKey(keys.privateKey) };
 }
 
 function leafFits(certPem: string, caPem: string): boolean {
   try {
-    const cert = new x509.X509Certificate(certPem);
-    const ca = new x509.X509Certificate(caPem);
-    return cert.issuer === ca.subject && cert.notAfter.getTime() - Date.now() > renewBeforeMs && certSignedBy(certPem, caPem);
+    const ca = new X509Certificate(caPem);
+    const cert = new X509Certificate(certPem);
+    return cert.checkIssued(ca) && cert.verify(ca.publicKey) && Date.parse(cert.validTo) - Date.now() > renewBeforeMs;
   } catch {
     return false;
   }
@@ -207,26 +221,24 @@ function leafFits(certPem: string, caPem: string): boolean {
 
 function servingCertFits(certPem: string, caPem: string, names: string[]): boolean {
   if (!leafFits(certPem, caPem)) return false;
-  const cert = new x509.X509Certificate(certPem);
-  const san = cert.getExtension(x509.SubjectAlternativeNameExtension);
-  if (!san) return false;
-  const present = new Set(san.names.items.map((n) => canonicalName(n.value)));
+  const san = new X509Certificate(certPem).subjectAltName ?? '';
+  const present = new Set(
+    san
+      .split(', ')
+      .map((entry) => /^(?:DNS|IP Address):(.*)$/.exec(entry)?.[1])
+      .filter((name): name is string => name !== undefined)
+      .map(canonicalName),
+  );
   return present.size === names.length && names.every((n) => present.has(n));
 }
 
-function certSignedBy(certPem: string, caPem: string): boolean {
-  const ca = new NodeX509Certificate(caPem);
-  const cert = new NodeX509Certificate(certPem);
-  return cert.checkIssued(ca) && cert.verify(ca.publicKey);
-}
-
-async function exportKey(key: CryptoKey): Promise<string> {
-  const der = await webcrypto.subtle.exportKey('pkcs8', key);
-  return x509.PemConverter.encode(der, 'PRIVATE KEY');
+function exportKey(key: CryptoKey): string {
+  return KeyObject.from(key).export({ type: 'pkcs8', format: 'pem' }) as string;
 }
 
 async function importKey(pem: string): Promise<CryptoKey> {
-  return (await webcrypto.subtle.importKey('pkcs8', x509.PemConverter.decodeFirst(pem), algorithm, false, ['sign'])) as CryptoKey;
+  const der = createPrivateKey(pem).export({ type: 'pkcs8', format: 'der' });
+  return (await webcrypto.subtle.importKey('pkcs8', der, algorithm, false, ['sign'])) as CryptoKey;
 }
 
 function serialNumber(): string {

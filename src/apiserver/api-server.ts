@@ -1,0 +1,161 @@
+import type { Logger } from 'pino';
+import { Registry } from 'prom-client';
+import { ApiError, type ApiHandler, type ApiRequest, type ApiResponse, type UserInfo } from '../api/index.js';
+import type { Store } from '../store/index.js';
+import { admissionChain, namespaceLifecycle, systemNamespaces } from './admission.js';
+import { Discovery, negotiateAggregated, parseAccept } from './discovery.js';
+import { ObjectStorage, type WriteContext } from './object-storage.js';
+import { parseRequestInfo } from './request-info.js';
+import { handleResource } from './resource-handler.js';
+import { resourceKeyPrefix } from './resource-keys.js';
+import type { ResourceDef } from './resources/resource-def.js';
+import { WatchCache } from './watch-cache.js';
+
+/** The Kubernetes version Skiff's API answers as (kubectl's skew warning reads it). */
+export const kubernetesVersion = { major: '1', minor: '32', gitVersion: 'v1.32.0-skiff' };
+
+export interface ApiServerOptions {
+  store: Store;
+  resources: ResourceDef[];
+  logger: Logger;
+  now?: () => Date;
+  /** host:port the server is reached at, for `/api`'s serverAddressByClientCIDRs */
+  serverAddress?: string;
+  metrics?: Registry;
+  bookmarkIntervalMs?: number;
+}
+
+const publicPaths = new Set(['/healthz', '/livez', '/readyz', '/version']);
+const systemUser: UserInfo = { name: 'system:apiserver', groups: ['system:masters', 'system:authenticated'] };
+
+/**
+ * The request pipeline: authentication (done by the transport) → authorization → routing →
+ * admission → storage. `handle` is what the HTTPS server and the in-process transport call.
+ */
+export class ApiServer {
+  readonly discovery: Discovery;
+  readonly watchCache: WatchCache;
+  readonly metrics: Registry;
+  private readonly storages = new Map<string, ObjectStorage>();
+  private readonly logger: Logger;
+  private readonly now: () => Date;
+
+  constructor(private readonly options: ApiServerOptions) {
+    this.logger = options.logger;
+    this.now = options.now ?? (() => new Date());
+    this.metrics = options.metrics ?? new Registry();
+    this.discovery = new Discovery(options.resources);
+    const bookmarkKinds = new Map(options.resources.map((d) => [resourceKeyPrefix(d), { apiVersion: d.group ? `${d.group}/${d.version}` : d.version, kind: d.kind }]));
+    this.watchCache = new WatchCache({
+      store: options.store,
+      root: '/registry/',
+      prefixes: options.resources.map(resourceKeyPrefix),
+      logger: this.logger.child({ component: 'watch-cache' }),
+      bookmarkIntervalMs: options.bookmarkIntervalMs,
+      bookmarkKinds,
+    });
+    const admit = admissionChain(namespaceLifecycle(() => this.storage('', 'namespaces')));
+    for (const def of options.resources) {
+      this.storages.set(`${def.group}/${def.plural}`, new ObjectStorage(def, options.store, this.watchCache, admit));
+    }
+  }
+
+  storage(group: string, plural: string): ObjectStorage {
+    const storage = this.storages.get(`${group}/${plural}`);
+    if (!storage) throw new Error(`no storage for ${plural}.${group}`);
+    return storage;
+  }
+
+  /** Fills the watch cache and makes sure the system namespaces exist. */
+  async start(): Promise<void> {
+    await this.watchCache.start();
+    const namespaces = this.storage('', 'namespaces');
+    for (const name of systemNamespaces) {
+      try {
+        await namespaces.create('', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }, { user: systemUser, dryRun: false, now: this.now() });
+      } catch (error) {
+        if (!(error instanceof ApiError && error.reason === 'AlreadyExists')) throw error;
+      }
+    }
+  }
+
+  stop(): void {
+    this.watchCache.stop();
+  }
+
+  readonly handle: ApiHandler = async (request) => {
+    try {
+      return await this.route(request);
+    } catch (error) {
+      if (error instanceof ApiError) return { status: error.code, body: error.toStatus() };
+      this.logger.error({ err: error, method: request.method, path: request.path }, 'request failed');
+      const internal = new ApiError('InternalError', `Internal error occurred: ${(error as Error).message}`);
+      return { status: 500, body: internal.toStatus() };
+    }
+  };
+
+  private async route(request: ApiRequest): Promise<ApiResponse> {
+    const path = request.path.length > 1 && request.path.endsWith('/') ? request.path.slice(0, -1) : request.path;
+    if (!request.user && !publicPaths.has(path)) throw new ApiError('Unauthorized', 'Unauthorized');
+    const info = parseRequestInfo({ ...request, path });
+    if (info.isResourceRequest && info.resource) {
+      const user = request.user!;
+      const write: WriteContext = { user, dryRun: request.query.getAll('dryRun').includes('All'), now: this.now() };
+      return handleResource(
+        {
+          store: this.options.store,
+          watchCache: this.watchCache,
+          storageFor: (group, plural) => this.storages.get(`${group}/${plural}`),
+          now: this.now,
+        },
+        request,
+        info,
+        write,
+      );
+    }
+    return this.nonResource(request, path);
+  }
+
+  private async nonResource(request: ApiRequest, path: string): Promise<ApiResponse> {
+    if (request.method !== 'GET' && request.method !== 'HEAD') throw new ApiError('MethodNotAllowed', `the server does not allow this method on the requested resource`);
+    switch (path) {
+      case '/healthz':
+      case '/livez':
+      case '/readyz':
+        return { status: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'ok' };
+      case '/version':
+        return {
+          status: 200,
+          body: { ...kubernetesVersion, gitCommit: '0000000000000000000000000000000000000000', gitTreeState: 'clean', buildDate: '2026-01-01T00:00:00Z', goVersion: `node${process.versions.node}`, compiler: 'skiff', platform: `${process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}` },
+        };
+      case '/metrics':
+        return { status: 200, headers: { 'content-type': this.metrics.contentType }, body: await this.metrics.metrics() };
+      case '/api':
+      case '/apis': {
+        const aggregated = negotiateAggregated(parseAccept(request.headers.accept));
+        if (aggregated) {
+          return {
+            status: 200,
+            headers: { 'content-type': `application/json;g=apidiscovery.k8s.io;v=${aggregated};as=APIGroupDiscoveryList` },
+            body: this.discovery.aggregated(path === '/api', aggregated),
+          };
+        }
+        return { status: 200, body: path === '/api' ? this.discovery.apiVersions(this.options.serverAddress ?? '127.0.0.1:6443') : this.discovery.apiGroupList() };
+      }
+    }
+    const parts = path.split('/').filter(Boolean);
+    if (parts[0] === 'api' && parts.length === 2) {
+      const list = this.discovery.apiResourceList('', parts[1]);
+      if (list) return { status: 200, body: list };
+    }
+    if (parts[0] === 'apis' && parts.length === 2) {
+      const group = this.discovery.apiGroup(parts[1]);
+      if (group) return { status: 200, body: group };
+    }
+    if (parts[0] === 'apis' && parts.length === 3) {
+      const list = this.discovery.apiResourceList(parts[1], parts[2]);
+      if (list) return { status: 200, body: list };
+    }
+    throw new ApiError('NotFound', 'the server could not find the requested resource');
+  }
+}

@@ -1,0 +1,324 @@
+import { randomUUID } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
+import {
+  ApiError,
+  alreadyExists,
+  conflict,
+  invalid,
+  notFound,
+  validateObjectMeta,
+  type KubeObject,
+  type UserInfo,
+} from '../api/index.js';
+import { KeyExistsError, KeyNotFoundError, RevisionMismatchError, type KeyValue, type Store } from '../store/index.js';
+import type { ResourceDef } from './resources/resource-def.js';
+import { decodeStored, type ResourceCache, type WatchCache } from './watch-cache.js';
+import { resourceKeyPrefix } from './resource-keys.js';
+
+/** DeleteOptions as upstream reads them from the body or the query. */
+export interface DeleteOptions {
+  gracePeriodSeconds?: number;
+  propagationPolicy?: 'Background' | 'Foreground' | 'Orphan';
+  preconditions?: { uid?: string; resourceVersion?: string };
+  dryRun?: boolean;
+}
+
+export interface WriteContext {
+  user: UserInfo;
+  dryRun: boolean;
+  now: Date;
+}
+
+/** Admission hook: may mutate the object, throws ApiError to refuse. */
+export type Admit = (operation: 'CREATE' | 'UPDATE' | 'DELETE', def: ResourceDef, object: KubeObject, old: KubeObject | undefined, context: WriteContext) => Promise<void>;
+
+/** The outcome of a delete: the object is gone, or it waits for finalizers or a grace period. */
+export interface DeleteResult {
+  object: KubeObject;
+  deleted: boolean;
+}
+
+const generateNameAlphabet = 'bcdfghjklmnpqrstvwxz2456789';
+
+/** `2024-01-02T03:04:05Z`: metav1.Time has second precision on the wire. */
+export function rfc3339(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/**
+ * The generic storage of one kind (upstream's genericregistry.Store): create, update, patch,
+ * delete with graceful deletion and finalizers, on top of the Store with compare-and-swap, and
+ * lists/watches from the watch cache.
+ */
+export class ObjectStorage {
+  readonly prefix: string;
+  readonly qualifiedResource: string;
+
+  constructor(
+    readonly def: ResourceDef,
+    private readonly store: Store,
+    private readonly watchCache: WatchCache,
+    private readonly admit: Admit,
+  ) {
+    this.prefix = resourceKeyPrefix(def);
+    this.qualifiedResource = def.group ? `${def.plural}.${def.group}` : def.plural;
+  }
+
+  get apiVersion(): string {
+    return this.def.group ? `${this.def.group}/${this.def.version}` : this.def.version;
+  }
+
+  get cache(): ResourceCache {
+    return this.watchCache.cache(this.prefix);
+  }
+
+  key(namespace: string, name: string): string {
+    return this.def.namespaced ? `${this.prefix}${namespace}/${name}` : `${this.prefix}${name}`;
+  }
+
+  /** The key prefix a list or watch in this namespace ('' = all) covers. */
+  listPrefix(namespace: string): string {
+    return this.def.namespaced && namespace ? `${this.prefix}${namespace}/` : this.prefix;
+  }
+
+  async get(namespace: string, name: string): Promise<KubeObject> {
+    const kv = await this.store.get(this.key(namespace, name));
+    if (!kv) throw notFound(this.def.plural, name, this.def.group);
+    return decodeStored(kv);
+  }
+
+  async create(namespace: string, object: KubeObject, context: WriteContext): Promise<KubeObject> {
+    const def = this.def;
+    const meta = object.metadata ?? (object.metadata = {});
+    if (def.namespaced) {
+      if (meta.namespace && namespace && meta.namespace !== namespace) {
+        throw new ApiError('BadRequest', 'the namespace of the provided object does not match the namespace sent on the request');
+      }
+      meta.namespace = namespace || meta.namespace;
+    } else {
+      delete meta.namespace;
+    }
+    if (!meta.name && meta.generateName) meta.name = generateName(meta.generateName);
+    meta.uid = randomUUID();
+    meta.creationTimestamp = rfc3339(context.now);
+    delete meta.deletionTimestamp;
+    delete meta.deletionGracePeriodSeconds;
+    delete meta.resourceVersion;
+    if (def.tracksGeneration) meta.generation = 1;
+    else delete meta.generation;
+    def.defaults?.(object);
+    def.prepareForCreate?.(object, { now: context.now });
+    this.validate(object);
+    await this.admit('CREATE', def, object, undefined, context);
+    if (context.dryRun) return object;
+    try {
+      const kv = await this.store.create(this.key(meta.namespace ?? '', meta.name!), encodeStored(object));
+      return withRevision(object, kv);
+    } catch (error) {
+      if (error instanceof KeyExistsError) throw alreadyExists(def.plural, meta.name!, def.group);
+      throw error;
+    }
+  }
+
+  /**
+   * Reads the object, lets `mutate` produce the new one, and writes it with compare-and-swap,
+   * retrying on a concurrent write unless the caller pinned a resourceVersion (then 409).
+   */
+  async update(
+    namespace: string,
+    name: string,
+    mutate: (current: KubeObject) => KubeObject | Promise<KubeObject>,
+    context: WriteContext,
+    subresource: '' | 'status' = '',
+  ): Promise<KubeObject> {
+    const def = this.def;
+    const key = this.key(namespace, name);
+    for (let attempt = 0; ; attempt++) {
+      const kv = await this.store.get(key);
+      if (!kv) throw notFound(def.plural, name, def.group);
+      const current = decodeStored(kv);
+      const proposed = await mutate(structuredClone(current));
+      const pinned = proposed.metadata?.resourceVersion;
+      if (pinned && pinned !== current.metadata.resourceVersion) throw conflict(def.plural, name, def.group);
+      const next = this.prepareUpdate(proposed, current, subresource, context);
+      if (isDeepStrictEqual(stripRevision(next), stripRevision(current))) return current;
+      this.validate(next, current);
+      await this.admit('UPDATE', def, next, current, context);
+      if (context.dryRun) return next;
+      try {
+        if (next.metadata.deletionTimestamp && (next.metadata.finalizers ?? []).length === 0 && !isGracefulPending(def, next) && !hasNamespaceFinalizers(def, next)) {
+          const gone = await this.store.delete(key, kv.modRevision);
+          return withRevision(next, gone);
+        }
+        const written = await this.store.update(key, encodeStored(next), kv.modRevision);
+        return withRevision(next, written);
+      } catch (error) {
+        if (error instanceof RevisionMismatchError && !pinned && attempt < 16) continue;
+        if (error instanceof RevisionMismatchError) throw conflict(def.plural, name, def.group);
+        if (error instanceof KeyNotFoundError) throw notFound(def.plural, name, def.group);
+        throw error;
+      }
+    }
+  }
+
+  /**
+   * Deletes with upstream's semantics: preconditions, graceful deletion of pods bound to a node,
+   * finalizers (including the GC's orphan/foregroundDeletion for propagationPolicy) that keep the
+   * object with a deletionTimestamp until they are removed.
+   */
+  async delete(namespace: string, name: string, options: DeleteOptions, context: WriteContext): Promise<DeleteResult> {
+    const def = this.def;
+    const key = this.key(namespace, name);
+    for (let attempt = 0; ; attempt++) {
+      const kv = await this.store.get(key);
+      if (!kv) throw notFound(def.plural, name, def.group);
+      const current = decodeStored(kv);
+      const pre = options.preconditions;
+      if (pre?.uid && pre.uid !== current.metadata.uid) {
+        throw conflict(def.plural, name, def.group, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid}`);
+      }
+      if (pre?.resourceVersion && pre.resourceVersion !== current.metadata.resourceVersion) {
+        throw conflict(def.plural, name, def.group, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`);
+      }
+      await this.admit('DELETE', def, current, current, context);
+      const next = structuredClone(current);
+      const meta = next.metadata;
+      const finalizers = new Set(meta.finalizers ?? []);
+      if (options.propagationPolicy === 'Orphan') finalizers.add('orphan');
+      if (options.propagationPolicy === 'Foreground') finalizers.add('foregroundDeletion');
+      if (options.propagationPolicy === 'Background') finalizers.delete('orphan');
+      const grace = this.gracePeriod(current, options);
+      const alreadyDeleting = Boolean(meta.deletionTimestamp);
+      const namespaceFinalizers = isCoreNamespace(def) ? ((current.spec as { finalizers?: string[] } | undefined)?.finalizers ?? []) : [];
+      if (finalizers.size > 0 || grace > 0 || namespaceFinalizers.length > 0) {
+        meta.finalizers = finalizers.size > 0 ? [...finalizers] : undefined;
+        if (!meta.finalizers) delete meta.finalizers;
+        const shortened = grace > 0 && (!alreadyDeleting || grace < (meta.deletionGracePeriodSeconds ?? Infinity));
+        if (!alreadyDeleting || shortened) {
+          meta.deletionTimestamp = rfc3339(new Date(context.now.getTime() + grace * 1000));
+          meta.deletionGracePeriodSeconds = grace;
+        }
+        if (isCoreNamespace(def)) (next.status as Record<string, unknown>) = { ...(next.status as object), phase: 'Terminating' };
+        if (isDeepStrictEqual(stripRevision(next), stripRevision(current))) return { object: current, deleted: false };
+        if (context.dryRun) return { object: next, deleted: false };
+        try {
+          const written = await this.store.update(key, encodeStored(next), kv.modRevision);
+          return { object: withRevision(next, written), deleted: false };
+        } catch (error) {
+          if (error instanceof RevisionMismatchError && attempt < 16) continue;
+          throw error;
+        }
+      }
+      if (context.dryRun) return { object: current, deleted: true };
+      try {
+        const gone = await this.store.delete(key, kv.modRevision);
+        return { object: withRevision(current, gone), deleted: true };
+      } catch (error) {
+        if (error instanceof RevisionMismatchError && attempt < 16) continue;
+        if (error instanceof KeyNotFoundError) throw notFound(def.plural, name, def.group);
+        throw error;
+      }
+    }
+  }
+
+  private gracePeriod(object: KubeObject, options: DeleteOptions): number {
+    if (this.def.plural !== 'pods' || this.def.group !== '') return 0;
+    const spec = (object.spec ?? {}) as { nodeName?: string; terminationGracePeriodSeconds?: number };
+    const phase = (object.status as { phase?: string } | undefined)?.phase;
+    if (!spec.nodeName || phase === 'Succeeded' || phase === 'Failed') return 0;
+    const grace = options.gracePeriodSeconds ?? spec.terminationGracePeriodSeconds ?? 30;
+    return Math.max(0, grace);
+  }
+
+  private prepareUpdate(proposed: KubeObject, current: KubeObject, subresource: '' | 'status', context: WriteContext): KubeObject {
+    const def = this.def;
+    const oldMeta = current.metadata;
+    let next: KubeObject;
+    if (subresource === 'status') {
+      next = structuredClone(current);
+      next.status = proposed.status;
+      const labels = proposed.metadata?.labels;
+      const annotations = proposed.metadata?.annotations;
+      if (labels !== undefined) next.metadata.labels = labels;
+      if (annotations !== undefined) next.metadata.annotations = annotations;
+    } else {
+      next = proposed;
+      next.metadata ??= {};
+      if (!def.noStatus) {
+        if (current.status === undefined) delete next.status;
+        else next.status = current.status;
+      }
+    }
+    const meta = next.metadata;
+    meta.name = oldMeta.name;
+    if (def.namespaced) meta.namespace = oldMeta.namespace;
+    meta.uid = oldMeta.uid;
+    meta.creationTimestamp = oldMeta.creationTimestamp;
+    if (oldMeta.deletionTimestamp) {
+      meta.deletionTimestamp = oldMeta.deletionTimestamp;
+      meta.deletionGracePeriodSeconds = oldMeta.deletionGracePeriodSeconds;
+    } else {
+      delete meta.deletionTimestamp;
+      delete meta.deletionGracePeriodSeconds;
+    }
+    if (def.tracksGeneration) {
+      meta.generation = oldMeta.generation ?? 1;
+      if (subresource === '' && specChanged(next, current)) meta.generation++;
+    } else {
+      delete meta.generation;
+    }
+    if (subresource === '') def.defaults?.(next);
+    def.prepareForUpdate?.(next, current, { now: context.now });
+    return next;
+  }
+
+  private validate(object: KubeObject, old?: KubeObject): void {
+    const def = this.def;
+    const errors = validateObjectMeta(object.metadata, { namespaced: def.namespaced, nameValidator: def.nameValidator }, old?.metadata);
+    if (errors.length === 0) errors.push(...(def.validate?.(object, old) ?? []));
+    if (errors.length > 0) throw invalid(def.kind, object.metadata?.name ?? '', errors, def.group);
+  }
+}
+
+function generateName(base: string): string {
+  let suffix = '';
+  for (let i = 0; i < 5; i++) suffix += generateNameAlphabet[Math.floor(Math.random() * generateNameAlphabet.length)];
+  return base.slice(0, 63 - 5) + suffix;
+}
+
+/** What goes into the store: the object without its resourceVersion (the store's revision is it). */
+export function encodeStored(object: KubeObject): string {
+  const { resourceVersion: _ignored, ...metadata } = object.metadata;
+  return JSON.stringify({ ...object, metadata });
+}
+
+function withRevision(object: KubeObject, kv: KeyValue): KubeObject {
+  object.metadata.resourceVersion = String(kv.modRevision);
+  return object;
+}
+
+function stripRevision(object: KubeObject): KubeObject {
+  const { resourceVersion: _ignored, managedFields: _managed, ...metadata } = object.metadata;
+  return { ...object, metadata };
+}
+
+function specChanged(next: KubeObject, current: KubeObject): boolean {
+  for (const key of new Set([...Object.keys(next), ...Object.keys(current)])) {
+    if (key === 'metadata' || key === 'status' || key === 'apiVersion' || key === 'kind') continue;
+    if (!isDeepStrictEqual(next[key], current[key])) return true;
+  }
+  return false;
+}
+
+function isCoreNamespace(def: ResourceDef): boolean {
+  return def.plural === 'namespaces' && def.group === '';
+}
+
+function hasNamespaceFinalizers(def: ResourceDef, object: KubeObject): boolean {
+  return isCoreNamespace(def) && ((object.spec as { finalizers?: string[] } | undefined)?.finalizers ?? []).length > 0;
+}
+
+/** A pod bound to a node stays until its kubelet confirms with a zero-grace delete. */
+function isGracefulPending(def: ResourceDef, object: KubeObject): boolean {
+  return def.plural === 'pods' && def.group === '' && (object.metadata.deletionGracePeriodSeconds ?? 0) > 0;
+}

@@ -1,0 +1,362 @@
+import {
+  ApiError,
+  applyJsonPatch,
+  applyMergePatch,
+  matchFieldSelector,
+  matchLabelSelector,
+  parseFieldSelector,
+  parseLabelSelector,
+  type ApiRequest,
+  type ApiResponse,
+  type KubeList,
+  type KubeObject,
+  type WatchEvent,
+} from '../api/index.js';
+import { CompactedError, type Store } from '../store/index.js';
+import { decodeBody, patchTypeOf } from './body.js';
+import { parseAccept } from './discovery.js';
+import type { DeleteOptions, ObjectStorage, WriteContext } from './object-storage.js';
+import type { RequestInfo } from './request-info.js';
+import { toTable, wantsTable, type IncludeObject } from './table.js';
+import type { WatchCache } from './watch-cache.js';
+import { decodeStored } from './watch-cache.js';
+import { handleSubresource } from './subresources.js';
+
+/** What the resource handler needs from the server around it. */
+export interface ResourceHandlerContext {
+  store: Store;
+  watchCache: WatchCache;
+  storageFor(group: string, plural: string): ObjectStorage | undefined;
+  now(): Date;
+}
+
+/** Serves one resource request (verbs on a collection or an object, and subresources). */
+export async function handleResource(ctx: ResourceHandlerContext, request: ApiRequest, info: RequestInfo, write: WriteContext): Promise<ApiResponse> {
+  const storage = ctx.storageFor(info.group, info.resource);
+  if (!storage || storage.def.version !== info.version) {
+    throw new ApiError('NotFound', 'the server could not find the requested resource');
+  }
+  const def = storage.def;
+  if (def.namespaced === false && info.namespace) throw new ApiError('NotFound', 'the server could not find the requested resource');
+  if (info.subresource) return handleSubresource(ctx, storage, request, info, write);
+
+  switch (info.verb) {
+    case 'get':
+      return objectResponse(request, storage, await storage.get(info.namespace, info.name), 200, ctx.now());
+    case 'list':
+      return list(ctx, storage, request, info);
+    case 'watch':
+      return watch(ctx, storage, request, info);
+    case 'create': {
+      const body = requireObject(decodeBody(request), storage);
+      const created = await storage.create(info.namespace, body, write);
+      return objectResponse(request, storage, created, 201, ctx.now());
+    }
+    case 'update': {
+      const body = requireObject(decodeBody(request), storage);
+      checkName(body, info.name);
+      const updated = await storage.update(info.namespace, info.name, () => body, write);
+      return objectResponse(request, storage, updated, 200, ctx.now());
+    }
+    case 'patch': {
+      const patched = await patchObject(storage, request, info, write, '');
+      return objectResponse(request, storage, patched, 200, ctx.now());
+    }
+    case 'delete': {
+      const options = deleteOptions(request);
+      const result = await storage.delete(info.namespace, info.name, options, write);
+      if (result.deleted && !(def.group === '' && def.plural === 'pods')) {
+        return { status: 200, body: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name: info.name, group: def.group || undefined, kind: def.plural, uid: result.object.metadata.uid } } };
+      }
+      return objectResponse(request, storage, result.object, result.deleted ? 200 : 202, ctx.now());
+    }
+    case 'deletecollection': {
+      const options = deleteOptions(request);
+      const filter = selectorFilter(storage, request.query);
+      await ctx.watchCache.waitFresh(request.signal);
+      const targets = storage.cache.list(storage.listPrefix(info.namespace), filter);
+      for (const target of targets) {
+        try {
+          await storage.delete(target.object.metadata.namespace ?? '', target.object.metadata.name!, options, write);
+        } catch (error) {
+          if (!(error instanceof ApiError && error.reason === 'NotFound')) throw error;
+        }
+      }
+      return { status: 200, body: listBody(storage, targets.map((t) => t.object), { resourceVersion: String(ctx.watchCache.currentRevision) }) };
+    }
+  }
+  throw new ApiError('MethodNotAllowed', `${request.method} is not supported on ${def.plural}`);
+}
+
+/** Reads the current object, applies a JSON, merge or (later) strategic patch, and writes it. */
+export async function patchObject(storage: ObjectStorage, request: ApiRequest, info: RequestInfo, write: WriteContext, subresource: '' | 'status'): Promise<KubeObject> {
+  const type = patchTypeOf(request);
+  const patch = decodeBody(request);
+  if (patch === undefined) throw new ApiError('BadRequest', 'the body of the request was empty');
+  if (type === 'strategic' || type === 'apply') {
+    throw new ApiError('UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json`);
+  }
+  return storage.update(
+    info.namespace,
+    info.name,
+    (current) => {
+      const next = type === 'json' ? applyJsonPatch(current, patch as never) : applyMergePatch(current, patch);
+      if (next === null || typeof next !== 'object' || Array.isArray(next)) throw new ApiError('BadRequest', 'the patch produced something that is not an object');
+      const object = next as KubeObject;
+      if (object.metadata?.resourceVersion === current.metadata.resourceVersion) delete object.metadata.resourceVersion;
+      return object;
+    },
+    write,
+    subresource,
+  );
+}
+
+function requireObject(body: unknown, storage: ObjectStorage): KubeObject {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw new ApiError('BadRequest', `the object provided is unrecognized (must be of type ${storage.def.kind})`);
+  }
+  const object = body as KubeObject;
+  const def = storage.def;
+  if (object.apiVersion !== undefined && object.apiVersion !== storage.apiVersion) {
+    throw new ApiError('BadRequest', `the API version in the data (${object.apiVersion}) does not match the expected API version (${storage.apiVersion})`);
+  }
+  if (object.kind !== undefined && object.kind !== def.kind) {
+    throw new ApiError('BadRequest', `the kind in the data (${object.kind}) does not match the expected kind (${def.kind})`);
+  }
+  object.apiVersion = storage.apiVersion;
+  object.kind = def.kind;
+  if (object.metadata === undefined || object.metadata === null) object.metadata = {};
+  if (typeof object.metadata !== 'object' || Array.isArray(object.metadata)) throw new ApiError('BadRequest', 'metadata must be an object');
+  return object;
+}
+
+function checkName(object: KubeObject, name: string): void {
+  const given = object.metadata.name;
+  if (given !== undefined && given !== name) {
+    throw new ApiError('BadRequest', `the name of the object (${given}) does not match the name on the URL (${name})`);
+  }
+  object.metadata.name = name;
+}
+
+function deleteOptions(request: ApiRequest): DeleteOptions {
+  const body = decodeBody(request) as (DeleteOptions & { kind?: string; orphanDependents?: boolean }) | undefined;
+  const options: DeleteOptions = {};
+  const q = request.query;
+  const grace = q.get('gracePeriodSeconds') ?? body?.gracePeriodSeconds;
+  if (grace !== undefined && grace !== null) {
+    const n = Number(grace);
+    if (!Number.isInteger(n)) throw new ApiError('BadRequest', `invalid gracePeriodSeconds: ${grace}`);
+    options.gracePeriodSeconds = n;
+  }
+  const policy = q.get('propagationPolicy') ?? body?.propagationPolicy;
+  if (policy) {
+    if (policy !== 'Background' && policy !== 'Foreground' && policy !== 'Orphan') {
+      throw new ApiError('Invalid', `DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: "${policy}": supported values: "Foreground", "Background", "Orphan"`);
+    }
+    options.propagationPolicy = policy;
+  } else if (body?.orphanDependents === true || q.get('orphanDependents') === 'true') {
+    options.propagationPolicy = 'Orphan';
+  }
+  if (body?.preconditions) options.preconditions = body.preconditions;
+  if (q.getAll('dryRun').includes('All') || (body as { dryRun?: string[] } | undefined)?.dryRun?.includes?.('All')) options.dryRun = true;
+  return options;
+}
+
+/** A predicate from `labelSelector` and `fieldSelector`, checking field names against the kind's. */
+export function selectorFilter(storage: ObjectStorage, query: URLSearchParams): (object: KubeObject) => boolean {
+  const labelText = query.get('labelSelector');
+  const fieldText = query.get('fieldSelector');
+  const labels = labelText ? parseLabelSelector(labelText) : undefined;
+  const fields = fieldText ? parseFieldSelector(fieldText) : undefined;
+  const getters = storage.def.fieldSelectors ?? {};
+  if (fields) {
+    const known = ['metadata.name', 'metadata.namespace', ...Object.keys(getters)];
+    for (const r of fields.requirements) {
+      if (!known.includes(r.field)) {
+        throw new ApiError('BadRequest', `"${r.field}" is not a known field selector: only "${known.join('", "')}"`);
+      }
+    }
+  }
+  if (!labels && !fields) return () => true;
+  return (object) => {
+    if (labels && !matchLabelSelector(labels, object.metadata.labels)) return false;
+    if (fields) {
+      const get = (field: string): string | undefined => {
+        if (field === 'metadata.name') return object.metadata.name;
+        if (field === 'metadata.namespace') return object.metadata.namespace ?? '';
+        return getters[field]?.(object) ?? '';
+      };
+      if (!matchFieldSelector(fields, get)) return false;
+    }
+    return true;
+  };
+}
+
+interface ContinueToken {
+  rv: number;
+  start: string;
+}
+
+function encodeContinue(token: ContinueToken): string {
+  return Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv: token.rv, start: token.start })).toString('base64url');
+}
+
+function decodeContinue(text: string): ContinueToken {
+  try {
+    const token = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as { rv: number; start: string };
+    if (typeof token.rv !== 'number' || typeof token.start !== 'string') throw new Error('bad token');
+    return token;
+  } catch {
+    throw new ApiError('BadRequest', 'continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)');
+  }
+}
+
+async function list(ctx: ResourceHandlerContext, storage: ObjectStorage, request: ApiRequest, info: RequestInfo): Promise<ApiResponse> {
+  const q = request.query;
+  const filter = selectorFilter(storage, q);
+  const limit = Math.max(0, Number(q.get('limit') ?? 0) || 0);
+  const continueText = q.get('continue');
+  const prefix = storage.listPrefix(info.namespace);
+  let items: KubeObject[];
+  let revision: number;
+  let next: string | undefined;
+  let remaining: number | undefined;
+  if (continueText) {
+    const token = decodeContinue(continueText);
+    ({ items, next, revision } = await listFromStore(ctx, storage, prefix, token, limit, filter));
+  } else {
+    const rvParam = q.get('resourceVersion') ?? '';
+    if (rvParam === '' || q.get('resourceVersionMatch') === 'Exact') {
+      revision = await ctx.watchCache.waitFresh(request.signal);
+    } else {
+      revision = Math.max(ctx.watchCache.currentRevision, Number(rvParam) || 0);
+      await ctx.watchCache.waitFor(revision, request.signal);
+    }
+    const entries = storage.cache.list(prefix, filter);
+    if (limit > 0 && entries.length > limit) {
+      next = encodeContinue({ rv: revision, start: entries[limit - 1].key });
+      remaining = entries.length - limit;
+      items = entries.slice(0, limit).map((e) => e.object);
+    } else {
+      items = entries.map((e) => e.object);
+    }
+  }
+  const listMeta: { resourceVersion: string; continue?: string; remainingItemCount?: number } = { resourceVersion: String(revision) };
+  if (next) listMeta.continue = next;
+  if (remaining !== undefined) listMeta.remainingItemCount = remaining;
+  const table = wantsTable(parseAccept(request.headers.accept));
+  if (table) {
+    return { status: 200, body: toTable(storage.def, items, listMeta, { includeObject: includeObjectOf(q), now: ctx.now() }) };
+  }
+  return { status: 200, body: listBody(storage, items, listMeta) };
+}
+
+async function listFromStore(
+  ctx: ResourceHandlerContext,
+  storage: ObjectStorage,
+  prefix: string,
+  token: ContinueToken,
+  limit: number,
+  filter: (o: KubeObject) => boolean,
+): Promise<{ items: KubeObject[]; next?: string; revision: number }> {
+  const items: KubeObject[] = [];
+  let after = token.start;
+  for (;;) {
+    let page;
+    try {
+      page = await ctx.store.list(prefix, { after, revision: token.rv, limit: limit > 0 ? limit : 0 });
+    } catch (error) {
+      if (error instanceof CompactedError) {
+        throw new ApiError('Expired', 'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.');
+      }
+      throw error;
+    }
+    for (const kv of page.items) {
+      after = kv.key;
+      const object = decodeStored(kv);
+      if (filter(object)) items.push(object);
+      if (limit > 0 && items.length >= limit) {
+        const more = page.more || kv !== page.items[page.items.length - 1];
+        return { items, next: more ? encodeContinue({ rv: token.rv, start: kv.key }) : undefined, revision: token.rv };
+      }
+    }
+    if (!page.more || page.items.length === 0) return { items, revision: token.rv };
+  }
+}
+
+function includeObjectOf(q: URLSearchParams): IncludeObject {
+  const v = q.get('includeObject');
+  return v === 'None' || v === 'Object' ? v : 'Metadata';
+}
+
+function listBody(storage: ObjectStorage, items: KubeObject[], metadata: KubeList['metadata']): KubeList {
+  const apiVersion = storage.apiVersion;
+  const kind = storage.def.kind;
+  return {
+    kind: `${kind}List`,
+    apiVersion,
+    metadata,
+    items: items.map((o) => (o.apiVersion === apiVersion && o.kind === kind ? o : { ...o, apiVersion, kind })),
+  };
+}
+
+function objectResponse(request: ApiRequest, storage: ObjectStorage, object: KubeObject, status: number, now: Date): ApiResponse {
+  const table = wantsTable(parseAccept(request.headers.accept));
+  if (table) {
+    return { status, body: toTable(storage.def, [object], { resourceVersion: object.metadata.resourceVersion }, { includeObject: includeObjectOf(request.query), now }) };
+  }
+  return { status, body: object };
+}
+
+async function watch(ctx: ResourceHandlerContext, storage: ObjectStorage, request: ApiRequest, info: RequestInfo): Promise<ApiResponse> {
+  const q = request.query;
+  let filter = selectorFilter(storage, q);
+  if (info.name) {
+    const inner = filter;
+    filter = (o) => o.metadata.name === info.name && inner(o);
+  }
+  const rv = q.get('resourceVersion') ?? '';
+  const abort = new AbortController();
+  request.signal.addEventListener('abort', () => abort.abort(), { once: true });
+  const timeout = Number(q.get('timeoutSeconds') ?? 0);
+  const seconds = timeout > 0 ? timeout : 1800 + Math.floor(Math.random() * 1800);
+  const timer = setTimeout(() => abort.abort(), seconds * 1000);
+  timer.unref();
+  abort.signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
+  if (rv === '') await ctx.watchCache.waitFresh(request.signal);
+  else if (rv !== '0' && Number(rv) > ctx.watchCache.currentRevision) await ctx.watchCache.waitFor(Number(rv), request.signal);
+  let events: AsyncIterable<WatchEvent>;
+  try {
+    events = storage.cache.watch(
+      { resourceVersion: rv, keyPrefix: storage.listPrefix(info.namespace), filter, bookmarks: q.get('allowWatchBookmarks') === 'true', signal: abort.signal },
+      ctx.watchCache.currentRevision,
+    );
+  } catch (error) {
+    clearTimeout(timer);
+    if (error instanceof ApiError && error.reason === 'Expired') {
+      return { status: 200, watch: single({ type: 'ERROR', object: error.toStatus() as unknown as KubeObject }) };
+    }
+    throw error;
+  }
+  const table = wantsTable(parseAccept(request.headers.accept));
+  if (!table) return { status: 200, watch: events };
+  const include = includeObjectOf(q);
+  return { status: 200, watch: asTables(events, storage, include, ctx.now) };
+}
+
+async function* single(event: WatchEvent): AsyncIterable<WatchEvent> {
+  yield event;
+}
+
+async function* asTables(events: AsyncIterable<WatchEvent>, storage: ObjectStorage, include: IncludeObject, now: () => Date): AsyncIterable<WatchEvent> {
+  let first = true;
+  for await (const event of events) {
+    if (event.type === 'BOOKMARK' || event.type === 'ERROR') {
+      yield event;
+      continue;
+    }
+    const table = toTable(storage.def, [event.object], { resourceVersion: event.object.metadata.resourceVersion }, { includeObject: include, now: now(), noHeaders: !first });
+    first = false;
+    yield { type: event.type, object: table as KubeObject };
+  }
+}

@@ -1,0 +1,335 @@
+import type { Logger } from 'pino';
+import { ApiError, type KubeObject, type WatchEvent } from '../api/index.js';
+import { CompactedError, type KeyValue, type Store, type StoreEvent } from '../store/index.js';
+import { AsyncQueue } from './async-queue.js';
+
+/** An object as the cache holds it, with its JSON encoding made once and shared by every reader. */
+export interface CachedObject {
+  key: string;
+  revision: number;
+  object: KubeObject;
+}
+
+interface CachedEvent {
+  type: 'ADDED' | 'MODIFIED' | 'DELETED';
+  revision: number;
+  key: string;
+  object: KubeObject;
+  prevObject?: KubeObject;
+}
+
+/** Decides which objects a watcher sees (namespace, label and field selectors). */
+export type ObjectFilter = (object: KubeObject) => boolean;
+
+export interface WatchOptions {
+  /** '' or '0': the current state as ADDED events first; otherwise events after this revision */
+  resourceVersion: string;
+  /** key prefix inside the resource (a namespace) */
+  keyPrefix: string;
+  filter: ObjectFilter;
+  bookmarks: boolean;
+  signal: AbortSignal;
+}
+
+/** Decodes a stored value into an object carrying its resourceVersion. */
+export function decodeStored(kv: KeyValue): KubeObject {
+  const object = JSON.parse(kv.value) as KubeObject;
+  object.metadata.resourceVersion = String(kv.modRevision);
+  return object;
+}
+
+/**
+ * The cache of one resource: its live objects and a window of recent events, serving lists and
+ * watches from memory.
+ */
+export class ResourceCache {
+  readonly objects = new Map<string, CachedObject>();
+  private history: CachedEvent[] = [];
+  private historyStart = 0;
+  /** watches may start from any revision >= this one */
+  oldestWatchable: number;
+  private readonly watchers = new Set<{ queue: AsyncQueue<WatchEvent>; options: WatchOptions; lastSent: number }>();
+
+  constructor(readonly prefix: string, startRevision: number, private readonly historyLimit: number) {
+    this.oldestWatchable = startRevision;
+  }
+
+  get watcherCount(): number {
+    return this.watchers.size;
+  }
+
+  load(kv: KeyValue): void {
+    this.objects.set(kv.key, { key: kv.key, revision: kv.modRevision, object: decodeStored(kv) });
+  }
+
+  apply(event: StoreEvent): void {
+    const kv = event.kv;
+    const previous = this.objects.get(kv.key);
+    let cached: CachedEvent;
+    if (event.type === 'delete') {
+      const object = previous?.object ?? decodeStored(kv);
+      const last = { ...object, metadata: { ...object.metadata, resourceVersion: String(kv.modRevision) } };
+      this.objects.delete(kv.key);
+      cached = { type: 'DELETED', revision: kv.modRevision, key: kv.key, object: last, prevObject: previous?.object };
+    } else {
+      const object = decodeStored(kv);
+      this.objects.set(kv.key, { key: kv.key, revision: kv.modRevision, object });
+      cached = { type: previous ? 'MODIFIED' : 'ADDED', revision: kv.modRevision, key: kv.key, object, prevObject: previous?.object };
+    }
+    this.history.push(cached);
+    if (this.history.length - this.historyStart > this.historyLimit) {
+      this.oldestWatchable = this.history[this.historyStart].revision;
+      this.historyStart++;
+      if (this.historyStart > 4096) {
+        this.history = this.history.slice(this.historyStart);
+        this.historyStart = 0;
+      }
+    }
+    for (const watcher of this.watchers) this.deliver(watcher, cached);
+  }
+
+  /** Live objects under the key prefix, sorted by key (namespace, then name) as upstream lists. */
+  list(keyPrefix: string, filter: ObjectFilter): CachedObject[] {
+    const out: CachedObject[] = [];
+    for (const entry of this.objects.values()) {
+      if (entry.key.startsWith(keyPrefix) && filter(entry.object)) out.push(entry);
+    }
+    out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    return out;
+  }
+
+  watch(options: WatchOptions, currentRevision: number): AsyncIterable<WatchEvent> {
+    const rv = options.resourceVersion;
+    const watcher = { queue: undefined as unknown as AsyncQueue<WatchEvent>, options, lastSent: 0 };
+    watcher.queue = new AsyncQueue<WatchEvent>(100_000, () => this.watchers.delete(watcher));
+    if (rv === '' || rv === '0') {
+      for (const entry of this.list(options.keyPrefix, options.filter)) {
+        watcher.queue.push({ type: 'ADDED', object: entry.object });
+      }
+      watcher.lastSent = currentRevision;
+    } else {
+      const from = Number(rv);
+      if (!Number.isSafeInteger(from) || from < 0) {
+        throw new ApiError('BadRequest', `invalid resource version: ${rv}`);
+      }
+      if (from < this.oldestWatchable) {
+        throw new ApiError('Expired', `too old resource version: ${from} (${this.oldestWatchable})`);
+      }
+      for (let i = this.historyStart; i < this.history.length; i++) {
+        const event = this.history[i];
+        if (event.revision > from) this.deliver(watcher, event);
+      }
+      watcher.lastSent = Math.max(from, watcher.lastSent);
+    }
+    this.watchers.add(watcher);
+    const onAbort = () => watcher.queue.close();
+    if (options.signal.aborted) watcher.queue.close();
+    else options.signal.addEventListener('abort', onAbort, { once: true });
+    return watcher.queue;
+  }
+
+  /** Sends a BOOKMARK at `revision` to every watcher that asked for bookmarks. */
+  bookmark(revision: number, apiVersion: string, kind: string): void {
+    for (const watcher of this.watchers) {
+      if (!watcher.options.bookmarks || watcher.lastSent >= revision) continue;
+      watcher.lastSent = revision;
+      watcher.queue.push({ type: 'BOOKMARK', object: { kind, apiVersion, metadata: { resourceVersion: String(revision) } } });
+    }
+  }
+
+  /** Ends every watch with an error event (the cache lost its store watch and must reload). */
+  closeAll(status: ApiError): void {
+    for (const watcher of this.watchers) {
+      watcher.queue.push({ type: 'ERROR', object: status.toStatus() as unknown as KubeObject });
+      watcher.queue.close();
+    }
+  }
+
+  private deliver(watcher: { queue: AsyncQueue<WatchEvent>; options: WatchOptions; lastSent: number }, event: CachedEvent): void {
+    const { keyPrefix, filter } = watcher.options;
+    if (!event.key.startsWith(keyPrefix)) return;
+    const now = event.type !== 'DELETED' && filter(event.object);
+    const before = event.prevObject !== undefined && filter(event.prevObject);
+    watcher.lastSent = event.revision;
+    if (event.type === 'DELETED') {
+      if (before || (event.prevObject === undefined && filter(event.object))) watcher.queue.push({ type: 'DELETED', object: event.object });
+    } else if (now && before) {
+      watcher.queue.push({ type: 'MODIFIED', object: event.object });
+    } else if (now) {
+      watcher.queue.push({ type: 'ADDED', object: event.object });
+    } else if (before) {
+      watcher.queue.push({ type: 'DELETED', object: event.object });
+    }
+  }
+}
+
+export interface WatchCacheOptions {
+  store: Store;
+  /** the root all resources live under, e.g. `/registry/` */
+  root: string;
+  /** the resource prefixes (`/registry/core/pods/`) to keep caches for */
+  prefixes: string[];
+  logger: Logger;
+  historyLimit?: number;
+  bookmarkIntervalMs?: number;
+  bookmarkKinds?: Map<string, { apiVersion: string; kind: string }>;
+}
+
+/**
+ * One store watch feeding the caches of every resource: a thousand watchers cost one store watch.
+ * Lists are consistent reads: they wait until the cache has seen the store's current revision.
+ */
+export class WatchCache {
+  private readonly caches = new Map<string, ResourceCache>();
+  private revision = 0;
+  private readonly waiters: { revision: number; resolve: () => void }[] = [];
+  private readonly abort = new AbortController();
+  private ready: Promise<void> | undefined;
+  private bookmarksStarted = false;
+
+  constructor(private readonly options: WatchCacheOptions) {}
+
+  /** Loads every resource and starts the store watch; resolves once the caches are filled. */
+  start(): Promise<void> {
+    this.ready ??= this.load();
+    return this.ready;
+  }
+
+  stop(): void {
+    this.abort.abort();
+  }
+
+  cache(prefix: string): ResourceCache {
+    const cache = this.caches.get(prefix);
+    if (!cache) throw new Error(`no watch cache for ${prefix}`);
+    return cache;
+  }
+
+  get currentRevision(): number {
+    return this.revision;
+  }
+
+  /** Resolves when the cache has caught up with the store as of now (a consistent read). */
+  async waitFresh(signal?: AbortSignal): Promise<number> {
+    const target = await this.options.store.currentRevision();
+    await this.waitFor(target, signal);
+    return Math.max(target, this.revision);
+  }
+
+  /** Resolves when the cache has seen `revision`; 504-style timeout after `timeoutMs`. */
+  waitFor(revision: number, signal?: AbortSignal, timeoutMs = 3000): Promise<void> {
+    if (this.revision >= revision) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        const i = this.waiters.indexOf(waiter);
+        if (i >= 0) this.waiters.splice(i, 1);
+        reject(new ApiError('Timeout', `Too large resource version: ${revision}, current: ${this.revision}`, { retryAfterSeconds: 1 }));
+      }, timeoutMs);
+      const waiter = {
+        revision,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      };
+      this.waiters.push(waiter);
+      signal?.addEventListener('abort', () => waiter.resolve(), { once: true });
+    });
+  }
+
+  private async load(): Promise<void> {
+    const { store, root, prefixes, logger } = this.options;
+    const historyLimit = this.options.historyLimit ?? 10_000;
+    let after: string | undefined;
+    let revision: number | undefined;
+    const fresh = new Map<string, ResourceCache>();
+    for (;;) {
+      const page = await store.list(root, { limit: 10_000, after, revision });
+      revision = page.revision;
+      for (const kv of page.items) {
+        const cache = this.lookup(kv.key, fresh, revision, historyLimit);
+        cache?.load(kv);
+      }
+      if (!page.more || page.items.length === 0) break;
+      after = page.items[page.items.length - 1].key;
+    }
+    for (const prefix of prefixes) if (!fresh.has(prefix)) fresh.set(prefix, new ResourceCache(prefix, revision, historyLimit));
+    for (const [prefix, cache] of fresh) {
+      const old = this.caches.get(prefix);
+      old?.closeAll(new ApiError('Expired', 'the watch cache was reloaded; please relist'));
+      this.caches.set(prefix, cache);
+    }
+    this.advance(revision);
+    logger.debug({ revision, objects: [...fresh.values()].reduce((n, c) => n + c.objects.size, 0) }, 'watch cache loaded');
+    void this.follow(revision);
+    this.startBookmarks();
+  }
+
+  private lookup(key: string, caches: Map<string, ResourceCache>, revision: number, historyLimit: number): ResourceCache | undefined {
+    const prefix = resourcePrefixOf(key);
+    if (!prefix || !this.options.prefixes.includes(prefix)) return undefined;
+    let cache = caches.get(prefix);
+    if (!cache) {
+      cache = new ResourceCache(prefix, revision, historyLimit);
+      caches.set(prefix, cache);
+    }
+    return cache;
+  }
+
+  private async follow(fromRevision: number): Promise<void> {
+    const { store, root, logger } = this.options;
+    try {
+      for await (const event of store.watch(root, fromRevision, this.abort.signal)) {
+        const prefix = resourcePrefixOf(event.kv.key);
+        const cache = prefix ? this.caches.get(prefix) : undefined;
+        cache?.apply(event);
+        this.advance(event.kv.modRevision);
+      }
+    } catch (error) {
+      if (this.abort.signal.aborted) return;
+      logger.warn({ err: error }, 'watch cache lost its store watch; reloading');
+      if (error instanceof CompactedError) {
+        this.ready = this.load();
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 500));
+      if (!this.abort.signal.aborted) void this.follow(this.revision);
+      return;
+    }
+  }
+
+  private advance(revision: number): void {
+    if (revision <= this.revision) return;
+    this.revision = revision;
+    for (let i = this.waiters.length - 1; i >= 0; i--) {
+      if (this.waiters[i].revision <= revision) {
+        const [waiter] = this.waiters.splice(i, 1);
+        waiter.resolve();
+      }
+    }
+  }
+
+  private startBookmarks(): void {
+    if (this.bookmarksStarted) return;
+    this.bookmarksStarted = true;
+    const interval = this.options.bookmarkIntervalMs ?? 30_000;
+    const kinds = this.options.bookmarkKinds;
+    const timer = setInterval(() => {
+      for (const [prefix, cache] of this.caches) {
+        const gvk = kinds?.get(prefix);
+        if (gvk && cache.watcherCount > 0) cache.bookmark(this.revision, gvk.apiVersion, gvk.kind);
+      }
+    }, interval);
+    timer.unref();
+    this.abort.signal.addEventListener('abort', () => clearInterval(timer), { once: true });
+  }
+}
+
+/** `/registry/core/pods/default/x` → `/registry/core/pods/` */
+export function resourcePrefixOf(key: string): string | undefined {
+  let slashes = 0;
+  for (let i = 0; i < key.length; i++) {
+    if (key.charCodeAt(i) === 47 && ++slashes === 4) return key.slice(0, i + 1);
+  }
+  return undefined;
+}

@@ -1,0 +1,78 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pino, type Logger } from 'pino';
+import { ApiServer, allResources } from '../apiserver/index.js';
+import { Authenticator } from '../apiserver/authn.js';
+import { startHttpsServer } from '../apiserver/https-server.js';
+import { writeKubeconfig } from '../apiserver/kubeconfig.js';
+import { ensurePki } from '../apiserver/pki.js';
+import { openStore } from '../store/index.js';
+import type { FlagSpec } from './flags.js';
+
+export const serverFlags: FlagSpec[] = [
+  { name: 'data-dir', description: 'folder for the database, certificates and kubeconfig', default: process.getuid?.() === 0 ? '/var/lib/skiff' : './.skiff' },
+  { name: 'https-listen-port', description: 'port of the API server', default: '6443' },
+  { name: 'bind-address', description: 'address the API server listens on', default: '127.0.0.1' },
+  { name: 'datastore-endpoint', description: 'etcd://host:port[,host:port] for etcd; empty for the embedded SQLite store', default: '' },
+  { name: 'token-file', description: 'static bearer tokens, upstream CSV format: token,user,uid,"group1,group2"' },
+  { name: 'disable-agent', description: 'do not run a kubelet for this machine', boolean: true },
+  { name: 'cluster-cidr', description: 'pod network; each node gets a /24 from it', default: '10.42.0.0/16' },
+  { name: 'service-cidr', description: 'virtual IP range of Services', default: '10.43.0.0/16' },
+  { name: 'tls-san', description: 'extra names or IPs, comma-separated, for the serving certificate' },
+  { name: 'log-level', description: 'trace, debug, info, warn or error', default: 'info' },
+];
+
+/** `skiff server`: the API server on the embedded (or etcd) store, ready in well under a second. */
+export async function runServer(flags: Map<string, string>, signal: AbortSignal, out: (line: string) => void): Promise<void> {
+  const started = performance.now();
+  const logger: Logger = pino({ level: flags.get('log-level') ?? 'info', base: { component: 'server' } }, pino.destination(2));
+  const dataDir = resolve(flags.get('data-dir')!);
+  const port = Number(flags.get('https-listen-port'));
+  const host = flags.get('bind-address')!;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--https-listen-port must be a port number, got ${flags.get('https-listen-port')}`);
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+
+  const extraHosts = (flags.get('tls-san') ?? '').split(',').filter(Boolean);
+  if (host !== '0.0.0.0' && host !== '::') extraHosts.push(host);
+  const [pki, nodeToken] = await Promise.all([ensurePki(dataDir, { hosts: extraHosts }), ensureNodeToken(dataDir)]);
+  const store = openStore(flags.get('datastore-endpoint'), dataDir, logger);
+  const api = new ApiServer({ store, resources: allResources, logger: logger.child({ component: 'apiserver' }), serverAddress: `${host}:${port}` });
+  await api.start();
+
+  const authenticator = await Authenticator.fromTokenFile(flags.get('token-file') || undefined, [
+    { token: nodeToken, user: { name: 'system:node-joiner', groups: ['system:bootstrappers', 'system:nodes'] } },
+  ]);
+  const https = await startHttpsServer({ handler: api.handle, authenticator, pki, port, host, logger: logger.child({ component: 'https' }), signal, metrics: api.metrics });
+  const server = `https://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host}:${https.port}`;
+  const kubeconfig = join(dataDir, 'kubeconfig.yaml');
+  await writeKubeconfig(kubeconfig, { server, caCert: pki.caCert, clientCert: pki.adminCert, clientKey: pki.adminKey });
+
+  logger.info({ server, dataDir, store: flags.get('datastore-endpoint') || 'sqlite', readyMs: Math.round(performance.now() - started) }, 'API server ready');
+  if (flags.get('disable-agent') !== 'true') logger.info('no agent on this machine yet: the kubelet arrives with the kubelet issue');
+  out(`Skiff API server ready at ${server}`);
+  out(`export KUBECONFIG=${kubeconfig}`);
+
+  await new Promise<void>((resolveStop) => signal.addEventListener('abort', () => resolveStop(), { once: true }));
+  logger.info('shutting down');
+  await https.close();
+  api.stop();
+  await store.close();
+}
+
+/** The node-join token, made once and kept in `<data-dir>/server/node-token`. */
+async function ensureNodeToken(dataDir: string): Promise<string> {
+  const path = join(dataDir, 'server', 'node-token');
+  try {
+    const token = (await readFile(path, 'utf8')).trim();
+    if (token) return token;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  await mkdir(join(dataDir, 'server'), { recursive: true, mode: 0o700 });
+  const token = `K10${randomBytes(24).toString('hex')}`;
+  await writeFile(path, `${token}\n`, { mode: 0o600 });
+  void hostname;
+  return token;
+}
