@@ -52,5 +52,6 @@ describe('Authenticator', () => {
     assert.equal(authn.authenticate({ authorization: 'Bearer bad' }), false);
     assert.equal(authn.authenticate({ authorization: 'Basic dTpw' }), false);
     assert.equal(authn.authenticate({ authorization: 'Bearer goodx' }), false);
+    assert.equal(authn.authenticate({ certificateError: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', authorization: 'Bearer good' }), false);
   });
 });

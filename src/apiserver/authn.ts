@@ -12,6 +12,8 @@ export interface Credentials {
    * `tls.TLSSocket#getPeerCertificate().subject`); pass it only when `socket.authorized`.
    */
   certificateSubject?: { CN?: string | string[]; O?: string | string[] };
+  /** set when a client certificate was offered but did not verify against the cluster CA */
+  certificateError?: string;
   /** the `Authorization` header */
   authorization?: string;
 }
@@ -56,6 +58,7 @@ export class Authenticator {
   }
 
   authenticate(credentials: Credentials): AuthenticationResult {
+    if (credentials.certificateError) return false;
     const subject = credentials.certificateSubject;
     const cn = subject ? first(subject.CN) : undefined;
     if (subject && cn) {

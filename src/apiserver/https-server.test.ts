@@ -30,6 +30,7 @@ interface Call {
   headers?: Record<string, string | number>;
   body?: Buffer | string;
   asAdmin?: boolean;
+  clientCert?: { cert: string; key: string };
 }
 
 interface WatchProbe {
@@ -104,6 +105,10 @@ describe('startHttpsServer', () => {
       req.cert = pki.adminCert;
       req.key = pki.adminKey;
     }
+    if (options.clientCert) {
+      req.cert = options.clientCert.cert;
+      req.key = options.clientCert.key;
+    }
     return new Promise((resolve, reject) => {
       const r = request(req, (res) => {
         const chunks: Buffer[] = [];
@@ -149,7 +154,7 @@ describe('startHttpsServer', () => {
     assert.equal(joiner.json().user.name, 'joiner');
   });
 
-  it('answers 401 Unauthorized without credentials or with a bad token', async () => {
+  it('answers 401 Unauthorized without credentials, with a bad token or a certificate from another CA', async () => {
     const unauthorized = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 };
     const none = await call({ path: '/api/v1/namespaces' });
     assert.equal(none.status, 401);
@@ -157,6 +162,10 @@ describe('startHttpsServer', () => {
     const bad = await call({ path: '/healthz', headers: { Authorization: 'Bearer nope' } });
     assert.equal(bad.status, 401);
     assert.deepEqual(bad.json(), unauthorized);
+    const foreign = await ensurePki(join(dir, 'other-cluster'));
+    const stranger = await call({ path: '/healthz', clientCert: { cert: foreign.adminCert, key: foreign.adminKey } });
+    assert.equal(stranger.status, 401);
+    assert.deepEqual(stranger.json(), unauthorized);
   });
 
   it('serves health checks and /version to anonymous callers', async () => {

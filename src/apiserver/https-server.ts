@@ -164,10 +164,9 @@ export async function startHttpsServer(options: HttpsServerOptions): Promise<Htt
 export function credentials(req: IncomingMessage): Credentials {
   const socket = req.socket as TLSSocket;
   const out: Credentials = {};
-  if (socket.authorized) {
-    const subject = socket.getPeerCertificate()?.subject;
-    if (subject) out.certificateSubject = subject as Credentials['certificateSubject'];
-  }
+  const subject = socket.getPeerCertificate?.()?.subject;
+  if (subject && socket.authorized) out.certificateSubject = subject as Credentials['certificateSubject'];
+  else if (subject) out.certificateError = String(socket.authorizationError);
   const authorization = req.headers.authorization;
   if (authorization) out.authorization = authorization;
   return out;
