@@ -35,7 +35,8 @@ export interface InformerOptions<T extends KubeObject = KubeObject> {
  * A list-then-watch cache of one resource type (client-go's SharedIndexInformer with its
  * reflector). It lists in pages, watches from the list's resourceVersion with bookmarks, re-watches
  * from the last resourceVersion seen when a watch ends, and relists on 410 Expired, telling the
- * handlers only what changed while it was away. Errors are retried with exponential back-off.
+ * handlers only what changed while it was away. Errors, and watches that end at once without an
+ * event, are retried with exponential back-off.
  */
 export class Informer<T extends KubeObject = KubeObject> {
   readonly store: IndexedStore<T>;
@@ -114,11 +115,12 @@ export class Informer<T extends KubeObject = KubeObject> {
             await this.listAndReplace(signal);
             needList = false;
           }
-          if (await this.watchOnce(signal)) {
+          const started = this.clock.now();
+          if ((await this.watchOnce(signal)) || this.clock.now() - started >= 1000) {
             backoff = initial;
             continue;
           }
-          this.logger.debug({ resourceVersion: this.resourceVersion }, 'watch ended without events');
+          this.logger.debug({ resourceVersion: this.resourceVersion }, 'watch ended at once without events; backing off');
         } catch (err) {
           if (signal.aborted) break;
           if (err instanceof ApiError && err.code === 410) {
