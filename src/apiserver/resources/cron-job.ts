@@ -1,5 +1,5 @@
-import type { KubeObject } from '../../api/index.js';
-import { containerColumns, formatBoolPointer, formatLabelSelector, type ContainerShape, type LabelSelector } from './cell-format.js';
+import type { KubeObject, LabelSelectorMeta } from '../../api/index.js';
+import { containerColumns, formatBoolPointer, formatLabelSelector, type ContainerShape } from './cell-format.js';
 import { ageColumn, humanDuration, type ResourceDef } from './resource-def.js';
 
 interface CronJob extends KubeObject {
@@ -7,7 +7,7 @@ interface CronJob extends KubeObject {
     schedule?: string;
     timeZone?: string;
     suspend?: boolean;
-    jobTemplate?: { spec?: { selector?: LabelSelector; template?: { spec?: { containers?: ContainerShape[] } } } };
+    jobTemplate?: { spec?: { selector?: LabelSelectorMeta; template?: { spec?: { containers?: ContainerShape[] } } } };
   };
   status?: { active?: unknown[]; lastScheduleTime?: string };
 }

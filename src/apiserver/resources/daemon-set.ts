@@ -1,9 +1,9 @@
-import type { KubeObject } from '../../api/index.js';
-import { containerColumns, formatLabels, formatLabelSelector, type ContainerShape, type LabelSelector } from './cell-format.js';
+import type { KubeObject, LabelSelectorMeta } from '../../api/index.js';
+import { containerColumns, formatLabels, formatLabelSelector, type ContainerShape } from './cell-format.js';
 import { ageColumn, type ResourceDef } from './resource-def.js';
 
 interface DaemonSet extends KubeObject {
-  spec?: { selector?: LabelSelector; template?: { spec?: { containers?: ContainerShape[]; nodeSelector?: Record<string, string> } } };
+  spec?: { selector?: LabelSelectorMeta; template?: { spec?: { containers?: ContainerShape[]; nodeSelector?: Record<string, string> } } };
   status?: {
     desiredNumberScheduled?: number;
     currentNumberScheduled?: number;

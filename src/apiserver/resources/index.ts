@@ -22,7 +22,7 @@ import { services } from './service.js';
 import { statefulSets } from './stateful-set.js';
 
 export * from './resource-def.js';
-export { podQosClass, quantityValue } from './pod-qos.js';
+export { podQosClass } from './pod-qos.js';
 
 /**
  * Every kind the API server serves: core/v1 first, then the groups alphabetically. Each entry is a

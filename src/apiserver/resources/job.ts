@@ -1,9 +1,9 @@
-import type { KubeObject } from '../../api/index.js';
-import { containerColumns, formatLabelSelector, type ContainerShape, type LabelSelector } from './cell-format.js';
+import type { KubeObject, LabelSelectorMeta } from '../../api/index.js';
+import { containerColumns, formatLabelSelector, type ContainerShape } from './cell-format.js';
 import { ageColumn, humanDuration, type ResourceDef } from './resource-def.js';
 
 interface Job extends KubeObject {
-  spec?: { completions?: number | null; parallelism?: number; selector?: LabelSelector; template?: { spec?: { containers?: ContainerShape[] } } };
+  spec?: { completions?: number | null; parallelism?: number; selector?: LabelSelectorMeta; template?: { spec?: { containers?: ContainerShape[] } } };
   status?: { succeeded?: number; startTime?: string; completionTime?: string; conditions?: { type: string; status: string }[] };
 }
 

@@ -1,9 +1,9 @@
-import type { KubeObject } from '../../api/index.js';
-import { containerColumns, formatLabelSelector, type ContainerShape, type LabelSelector } from './cell-format.js';
+import type { KubeObject, LabelSelectorMeta } from '../../api/index.js';
+import { containerColumns, formatLabelSelector, type ContainerShape } from './cell-format.js';
 import { ageColumn, type ResourceDef } from './resource-def.js';
 
 interface ReplicaSet extends KubeObject {
-  spec?: { replicas?: number; selector?: LabelSelector; template?: { spec?: { containers?: ContainerShape[] } } };
+  spec?: { replicas?: number; selector?: LabelSelectorMeta; template?: { spec?: { containers?: ContainerShape[] } } };
   status?: { replicas?: number; readyReplicas?: number };
 }
 
