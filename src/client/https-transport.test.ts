@@ -1,0 +1,213 @@
+import assert from 'node:assert/strict';
+import { webcrypto } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import * as https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { TLSSocket } from 'node:tls';
+import { ApiError, type WatchEvent } from '../api/index.js';
+import { Client } from './client.js';
+import { fromKubeconfigPath, HttpsTransport } from './https-transport.js';
+import { loadKubeconfig } from './kubeconfig.js';
+
+await import('reflect-metadata');
+const x509 = await import('@peculiar/x509');
+x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+const alg = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
+
+async function selfSigned(subject: string): Promise<{ cert: string; key: string }> {
+  const keys = (await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify'])) as CryptoKeyPair;
+  const cert = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: '01',
+    name: subject,
+    notBefore: new Date(Date.now() - 60_000),
+    notAfter: new Date(Date.now() + 86_400_000),
+    signingAlgorithm: alg,
+    keys,
+    extensions: [new x509.BasicConstraintsExtension(true, undefined, true), new x509.SubjectAlternativeNameExtension([{ type: 'ip', value: '127.0.0.1' }])],
+  });
+  const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey)).toString('base64');
+  return { cert: cert.toString('pem'), key: `-----BEGIN PRIVATE KEY-----\n${pkcs8.match(/.{1,64}/g)!.join('\n')}\n-----END PRIVATE KEY-----\n` };
+}
+
+interface Seen {
+  method: string;
+  url: string;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+  user?: string;
+}
+
+let server: https.Server;
+let dir: string;
+let serverUrl: string;
+let serverPair: { cert: string; key: string };
+let clientPair: { cert: string; key: string };
+const seen: Seen[] = [];
+let watchClosed: Promise<void>;
+let markWatchClosed: () => void;
+
+before(async () => {
+  serverPair = await selfSigned('CN=127.0.0.1');
+  clientPair = await selfSigned('CN=alice, O=devs');
+  dir = mkdtempSync(join(tmpdir(), 'skiff-https-'));
+  watchClosed = new Promise((resolve) => (markWatchClosed = resolve));
+  server = https.createServer({ ...serverPair, ca: clientPair.cert, requestCert: true, rejectUnauthorized: false }, (req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const peer = (req.socket as TLSSocket).getPeerCertificate();
+      const authorized = (req.socket as TLSSocket).authorized;
+      const entry: Seen = { method: req.method!, url: req.url!, headers: req.headers, body: Buffer.concat(chunks).toString(), user: authorized ? String(peer.subject?.CN) : undefined };
+      seen.push(entry);
+      const url = new URL(req.url!, 'https://x');
+      const json = (status: number, body: unknown) => {
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(body));
+      };
+      if (url.searchParams.get('watch') === 'true') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        const added = JSON.stringify({ type: 'ADDED', object: { metadata: { name: 'a', resourceVersion: '5' } } });
+        res.write(added.slice(0, 10));
+        res.write(added.slice(10) + '\n' + JSON.stringify({ type: 'MODIFIED', object: { metadata: { name: 'a', resourceVersion: '6' } } }) + '\n');
+        if (url.pathname.endsWith('/configmaps')) {
+          res.end(JSON.stringify({ type: 'BOOKMARK', object: { metadata: { resourceVersion: '7' } } }));
+          return;
+        }
+        res.on('close', () => markWatchClosed());
+        return;
+      }
+      if (req.method === 'GET' && url.pathname === '/api/v1/namespaces/default/pods/missing') {
+        return json(404, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'pods "missing" not found', reason: 'NotFound', details: { name: 'missing', kind: 'pods' }, code: 404 });
+      }
+      if (req.method === 'GET' && url.pathname === '/broken') {
+        res.writeHead(502, { 'content-type': 'text/plain' });
+        return res.end('bad gateway');
+      }
+      if (req.method === 'POST') {
+        const obj = JSON.parse(entry.body) as { metadata: Record<string, unknown> };
+        return json(201, { ...obj, metadata: { ...obj.metadata, resourceVersion: '1' } });
+      }
+      return json(200, { apiVersion: 'v1', kind: 'Pod', metadata: { name: url.pathname.split('/').pop(), namespace: 'default', resourceVersion: '1' } });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  serverUrl = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+after(async () => {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function writeKubeconfig(name: string, user: Record<string, string>, cluster: Record<string, string>): string {
+  const path = join(dir, name);
+  const fields = (o: Record<string, string>) => Object.entries(o).map(([k, v]) => `      ${k}: ${v}`).join('\n');
+  writeFileSync(
+    path,
+    `apiVersion: v1
+kind: Config
+current-context: test
+clusters:
+  - name: other
+    cluster:
+      server: https://10.0.0.1:6443
+  - name: skiff
+    cluster:
+      server: ${serverUrl}
+${fields(cluster)}
+users:
+  - name: alice
+    user:
+${fields(user)}
+contexts:
+  - name: test
+    context:
+      cluster: skiff
+      user: alice
+`,
+  );
+  return path;
+}
+
+const b64 = (s: string) => Buffer.from(s).toString('base64');
+
+test('a kubeconfig with client certificate data gives a transport that speaks JSON over TLS', async (t) => {
+  const path = writeKubeconfig('cert.yaml', { 'client-certificate-data': b64(clientPair.cert), 'client-key-data': b64(clientPair.key) }, { 'certificate-authority-data': b64(serverPair.cert) });
+  const creds = loadKubeconfig(path);
+  assert.equal(creds.server, serverUrl);
+  assert.equal(creds.ca, serverPair.cert);
+  const transport = HttpsTransport.fromKubeconfig(path);
+  t.after(() => transport.close());
+  const pods = new Client(transport).resource('pods');
+
+  const created = await pods.create('default', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web' } }, { fieldManager: 'me' });
+  assert.equal(created.metadata.resourceVersion, '1');
+  const post = seen.at(-1)!;
+  assert.equal(post.url, '/api/v1/namespaces/default/pods?fieldManager=me');
+  assert.equal(post.headers['content-type'], 'application/json');
+  assert.deepEqual(JSON.parse(post.body), { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web' } });
+  assert.equal(post.user, 'alice', 'the client certificate was presented');
+
+  await pods.patch('default', 'web', { metadata: { labels: { a: 'b' } } }, 'strategic');
+  assert.equal(seen.at(-1)!.method, 'PATCH');
+  assert.equal(seen.at(-1)!.headers['content-type'], 'application/strategic-merge-patch+json');
+
+  await assert.rejects(pods.get('default', 'missing'), (err: unknown) => err instanceof ApiError && err.reason === 'NotFound' && err.message === 'pods "missing" not found');
+  await assert.rejects(transport.request({ method: 'GET', path: '/broken' }), (err: unknown) => err instanceof ApiError && err.reason === 'InternalError' && err.message === 'bad gateway');
+
+  const many = await Promise.all(Array.from({ length: 40 }, (_, i) => pods.get('default', `p${i}`)));
+  assert.deepEqual(many.map((p) => p.metadata.name), Array.from({ length: 40 }, (_, i) => `p${i}`));
+});
+
+test('a token and a CA file relative to the kubeconfig work, found through $KUBECONFIG', async (t) => {
+  writeFileSync(join(dir, 'ca.pem'), serverPair.cert);
+  const path = writeKubeconfig('token.yaml', { token: 'sekret' }, { 'certificate-authority': 'ca.pem' });
+  const saved = process.env.KUBECONFIG;
+  process.env.KUBECONFIG = path;
+  t.after(() => {
+    if (saved === undefined) delete process.env.KUBECONFIG;
+    else process.env.KUBECONFIG = saved;
+  });
+  const transport = fromKubeconfigPath();
+  t.after(() => transport.close());
+  await new Client(transport).resource('nodes').get(undefined, 'n1');
+  const req = seen.at(-1)!;
+  assert.equal(req.url, '/api/v1/nodes/n1');
+  assert.equal(req.headers.authorization, 'Bearer sekret');
+  assert.equal(req.user, undefined);
+});
+
+test('a watch streams newline-delimited events, even split across chunks, and closes on abort', async (t) => {
+  const transport = new HttpsTransport({ server: serverUrl, ca: serverPair.cert });
+  t.after(() => transport.close());
+  const client = new Client(transport);
+
+  const finite: WatchEvent[] = [];
+  for await (const ev of client.resource('configmaps').watch('default', { resourceVersion: '4' }, new AbortController().signal)) finite.push(ev);
+  assert.deepEqual(finite.map((e) => [e.type, e.object.metadata.resourceVersion]), [
+    ['ADDED', '5'],
+    ['MODIFIED', '6'],
+    ['BOOKMARK', '7'],
+  ]);
+
+  const controller = new AbortController();
+  const events: WatchEvent[] = [];
+  for await (const ev of client.resource('pods').watch('default', { resourceVersion: '4', allowWatchBookmarks: true, timeoutSeconds: 30 }, controller.signal)) {
+    events.push(ev);
+    if (events.length === 2) controller.abort();
+  }
+  assert.deepEqual(events.map((e) => e.type), ['ADDED', 'MODIFIED']);
+  const req = seen.at(-1)!;
+  assert.equal(req.url, '/api/v1/namespaces/default/pods?resourceVersion=4&allowWatchBookmarks=true&timeoutSeconds=30&watch=true');
+  await watchClosed;
+});
+
+test('loading a kubeconfig without a current context fails with a clear message', () => {
+  const path = join(dir, 'empty.yaml');
+  writeFileSync(path, 'apiVersion: v1\nkind: Config\n');
+  assert.throws(() => loadKubeconfig(path), /no current-context/);
+});
