@@ -92,7 +92,7 @@ export function conflict(resource: string, name: string, group = '', why = 'the 
 /** A field error, collected by validation and answered together as one 422. */
 export interface FieldError {
   /** upstream's FieldValueRequired, FieldValueInvalid … reason strings */
-  type: 'FieldValueRequired' | 'FieldValueInvalid' | 'FieldValueNotSupported' | 'FieldValueForbidden' | 'FieldValueDuplicate' | 'FieldValueTooLong' | 'FieldValueTypeInvalid';
+  type: 'FieldValueRequired' | 'FieldValueInvalid' | 'FieldValueNotSupported' | 'FieldValueForbidden' | 'FieldValueDuplicate' | 'FieldValueTooLong' | 'FieldValueTypeInvalid' | 'FieldValueNotFound';
   field: string;
   message: string;
 }
@@ -105,6 +105,7 @@ const fieldErrorWording: Record<FieldError['type'], string> = {
   FieldValueDuplicate: 'Duplicate value',
   FieldValueTooLong: 'Too long',
   FieldValueTypeInvalid: 'Invalid value',
+  FieldValueNotFound: 'Not found',
 };
 
 /** `Kind.group "name" is invalid: [field: Reason: detail, …]` with one cause per field error. */
@@ -123,7 +124,7 @@ export function invalid(kind: string, name: string, errors: FieldError[], group 
 /** Builds a FieldError whose message reads like upstream's (`Invalid value: "x": why`). */
 export function fieldError(type: FieldError['type'], field: string, detail?: string, value?: unknown): FieldError {
   let message = fieldErrorWording[type];
-  if (value !== undefined && (type === 'FieldValueInvalid' || type === 'FieldValueNotSupported' || type === 'FieldValueDuplicate')) {
+  if (value !== undefined && (type === 'FieldValueInvalid' || type === 'FieldValueNotSupported' || type === 'FieldValueDuplicate' || type === 'FieldValueNotFound')) {
     message += `: ${typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value)}`;
   }
   if (detail) message += `: ${detail}`;

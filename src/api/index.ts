@@ -8,3 +8,4 @@ export * from './label-selector-meta.js';
 export * from './fields.js';
 export * from './patch.js';
 export * from './quantity.js';
+export * from './kinds/index.js';
