@@ -1,4 +1,4 @@
-import type { KubeList, KubeObject, WatchEvent } from '../api/index.js';
+import type { KubeList, KubeObject, Status, WatchEvent } from '../api/index.js';
 import { resourcePath, type ResourceType } from './resource-type.js';
 import type { Transport } from './transport.js';
 
@@ -132,14 +132,14 @@ export class ResourceClient<T extends KubeObject = KubeObject> {
   }
 
   /** Deletes an object; answers the object (still there with finalizers or a grace period) or a Status. */
-  async delete(namespace: string | undefined, name: string, options: DeleteOptions = {}): Promise<T | unknown> {
+  async delete(namespace: string | undefined, name: string, options: DeleteOptions = {}): Promise<T | Status> {
     const body: Record<string, unknown> = { kind: 'DeleteOptions', apiVersion: 'v1' };
     if (options.gracePeriodSeconds !== undefined) body.gracePeriodSeconds = options.gracePeriodSeconds;
     if (options.propagationPolicy) body.propagationPolicy = options.propagationPolicy;
     if (options.preconditions) body.preconditions = options.preconditions;
     if (options.dryRun) body.dryRun = ['All'];
     const res = await this.transport.request({ method: 'DELETE', path: this.path(namespace, name), body, signal: options.signal });
-    return res.body;
+    return res.body as T | Status;
   }
 
   watch(namespace: string | undefined, options: WatchOptions, signal: AbortSignal): AsyncIterable<WatchEvent<T>> {
