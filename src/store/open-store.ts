@@ -1,0 +1,29 @@
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { AutoCompactOptions } from './auto-compactor.js';
+import { EtcdStore } from './etcd/etcd-store.js';
+import { MemoryStore } from './memory/memory-store.js';
+import { SqliteStore } from './sqlite/sqlite-store.js';
+import type { Store } from './types.js';
+
+/**
+ * Open the store named by `--datastore-endpoint`: empty → sqlite at `<dataDir>/db/state.db`;
+ * `sqlite://<path>` → sqlite at that path; `etcd://host:port[,host:port]` → etcd;
+ * `memory://` → an in-memory store (tests only). Auto compaction is on by default for sqlite
+ * and etcd (every 5 min, keeping 1000 revisions); pass `{ compactInterval: 0 }` to turn it off.
+ */
+export function openStore(endpoint: string | undefined, dataDir: string, logger?: Logger, compaction: AutoCompactOptions = {}): Store {
+  const log = logger?.child({ component: 'store' });
+  const spec = endpoint?.trim() ?? '';
+  if (spec === '') return new SqliteStore(join(dataDir, 'db', 'state.db'), { ...compaction, logger: log });
+  if (spec.startsWith('sqlite://')) {
+    const path = spec.slice('sqlite://'.length);
+    if (!path) throw new RangeError(`sqlite endpoint needs a path: sqlite:///var/lib/skiff/state.db, got ${spec}`);
+    return new SqliteStore(path, { ...compaction, logger: log });
+  }
+  if (spec.startsWith('etcd://')) {
+    return new EtcdStore(spec, { compactInterval: 5 * 60 * 1000, ...compaction, logger: log });
+  }
+  if (spec === 'memory://') return new MemoryStore();
+  throw new RangeError(`unsupported datastore endpoint ${JSON.stringify(spec)}: use etcd://host:port, sqlite://path or leave it empty`);
+}
