@@ -21,9 +21,12 @@ if [ "${1:-}" = "--system" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/n
   fi
 fi
 
-if ! cmp -s package-lock.json node_modules/.package-lock.json 2>/dev/null; then
+# npm ci only when the lockfile changed since the last install (it empties node_modules first)
+lock_hash=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ "$(cat node_modules/.skiff-lock-hash 2>/dev/null)" != "$lock_hash" ]; then
   echo "setup: npm ci"
   npm ci --no-audit --no-fund --loglevel=error
+  echo "$lock_hash" > node_modules/.skiff-lock-hash
 fi
 
 newest_src=$(find src test bench tsconfig.json package-lock.json -newer dist/.built 2>/dev/null | head -1 || true)

@@ -58,7 +58,9 @@ export class ApiError extends Error {
       reason: this.reason,
       code: this.code,
     };
-    if (this.details) status.details = this.details;
+    if (this.details) {
+      status.details = Object.fromEntries(Object.entries(this.details).filter(([, v]) => v !== undefined));
+    }
     return status;
   }
 

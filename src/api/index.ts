@@ -9,3 +9,4 @@ export * from './fields.js';
 export * from './patch.js';
 export * from './quantity.js';
 export * from './kinds/index.js';
+export * from './pod-status.js';

@@ -22,7 +22,7 @@ describe('API server pipeline (memory store)', () => {
   const call = (r: ApiRequest): Promise<ApiResponse> => api.handle(r);
 
   before(async () => {
-    api = new ApiServer({ store: new MemoryStore(), resources: allResources, logger: pino({ level: 'silent' }) });
+    api = new ApiServer({ store: new MemoryStore(), resources: allResources, logger: pino({ level: 'silent' }), watchHistoryLimit: 5 });
     await api.start();
   });
   after(() => api.stop());
@@ -125,6 +125,7 @@ describe('API server pipeline (memory store)', () => {
   });
 
   it('answers a watch from a too old revision with a 410 Expired event', async () => {
+    for (let i = 0; i < 6; i++) await call(request('POST', '/api/v1/namespaces/default/configmaps', { metadata: { name: `churn-${i}` } }));
     const res = await call(request('GET', '/api/v1/namespaces/default/pods?watch=true&resourceVersion=1'));
     const events: WatchEvent[] = [];
     for await (const e of res.watch!) events.push(e);
@@ -137,7 +138,7 @@ describe('API server pipeline (memory store)', () => {
     const table = res.body as { kind: string; columnDefinitions: { name: string; priority: number }[]; rows: { cells: unknown[] }[] };
     assert.equal(table.kind, 'Table');
     assert.deepEqual(table.columnDefinitions.filter((c) => c.priority === 0).map((c) => c.name), ['Name', 'Ready', 'Status', 'Restarts', 'Age']);
-    assert.deepEqual(table.rows[0].cells.slice(0, 4), ['a1', '0/1', 'Pending', 0]);
+    assert.deepEqual(table.rows[0].cells.slice(0, 4), ['a1', '0/1', 'Pending', '0']);
   });
 
   it('negotiates aggregated discovery strictly', async () => {

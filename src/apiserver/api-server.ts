@@ -23,6 +23,8 @@ export interface ApiServerOptions {
   serverAddress?: string;
   metrics?: Registry;
   bookmarkIntervalMs?: number;
+  /** events each kind keeps for watches that resume from a resourceVersion (10,000 unless told) */
+  watchHistoryLimit?: number;
 }
 
 const publicPaths = new Set(['/healthz', '/livez', '/readyz', '/version']);
@@ -52,6 +54,7 @@ export class ApiServer {
       prefixes: options.resources.map(resourceKeyPrefix),
       logger: this.logger.child({ component: 'watch-cache' }),
       bookmarkIntervalMs: options.bookmarkIntervalMs,
+      historyLimit: options.watchHistoryLimit,
       bookmarkKinds,
     });
     const admit = admissionChain(namespaceLifecycle(() => this.storage('', 'namespaces')));
