@@ -1,5 +1,5 @@
 import type { KubeObject } from '../../api/index.js';
-import { podPhaseReason, podReadyCount, podRestarts } from '../../api/index.js';
+import { defaultPod, podPhaseReason, podReadyCount, podRestarts, validatePod } from '../../api/index.js';
 import { ageColumn, type ResourceDef } from './resource-def.js';
 import { podQosClass, type QosPodShape } from './pod-qos.js';
 
@@ -122,6 +122,8 @@ export const pods: ResourceDef = {
     'status.podIP': (object) => podIP(object as Pod),
     'status.nominatedNodeName': (object) => (object as Pod).status?.nominatedNodeName ?? '',
   },
+  defaults: defaultPod,
+  validate: validatePod,
   prepareForCreate(object) {
     const pod = object as Pod;
     pod.status = { phase: 'Pending', qosClass: podQosClass(pod) };
