@@ -1,3 +1,19 @@
+/**
+ * The client library every component is built on.
+ *
+ * ```ts
+ * const client = new Client(new InProcessTransport(apiServer.handle, user)); // or fromKubeconfigPath()
+ * const factory = new SharedInformerFactory(client, { logger });
+ * const pods = factory.informerFor<Pod>('pods');
+ * const queue = new WorkQueue<string>({ signal });
+ * pods.addEventHandler({ onAdd: (p) => queue.add(objectKey(p)), onUpdate: (_, p) => queue.add(objectKey(p)) });
+ * factory.start(signal);
+ * await factory.waitForSync(signal);
+ * ```
+ *
+ * Tests use `FakeClock` (here) and `FakeApiHandler` (from `./testing/index.js`).
+ * @module
+ */
 export { type Clock, type TimerHandle, realClock, FakeClock, settle, sleep } from './clock.js';
 export { type Transport, type TransportRequest, type TransportResponse, errorFromResponse, isStatus, abortable } from './transport.js';
 export { InProcessTransport } from './in-process-transport.js';

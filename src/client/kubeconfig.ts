@@ -17,14 +17,6 @@ export interface ClusterCredentials {
   insecureSkipTLSVerify?: boolean;
 }
 
-interface Named<T> {
-  name: string;
-  [key: string]: unknown;
-  cluster?: T;
-  user?: T;
-  context?: T;
-}
-
 type Fields = Record<string, unknown>;
 
 /** Reads a kubeconfig file and resolves its current context to credentials. */
@@ -46,9 +38,9 @@ export function parseKubeconfig(text: string, baseDir = process.cwd()): ClusterC
   const doc = (parse(text) ?? {}) as Fields;
   const contextName = doc['current-context'];
   if (typeof contextName !== 'string' || !contextName) throw new Error('kubeconfig has no current-context');
-  const context = findNamed(doc.contexts, contextName, 'context', 'context');
-  const cluster = findNamed(doc.clusters, String(context.cluster ?? ''), 'cluster', 'cluster');
-  const user = context.user ? findNamed(doc.users, String(context.user), 'user', 'user') : {};
+  const context = findNamed(doc.contexts, contextName, 'context');
+  const cluster = findNamed(doc.clusters, String(context.cluster ?? ''), 'cluster');
+  const user = context.user ? findNamed(doc.users, String(context.user), 'user') : {};
   if (typeof cluster.server !== 'string' || !cluster.server) throw new Error(`kubeconfig cluster ${String(context.cluster)} has no server`);
 
   const read = (file: unknown) => readFileSync(isAbsolute(String(file)) ? String(file) : join(baseDir, String(file)), 'utf8');
@@ -73,8 +65,8 @@ export function parseKubeconfig(text: string, baseDir = process.cwd()): ClusterC
   return creds;
 }
 
-function findNamed(list: unknown, name: string, field: 'cluster' | 'user' | 'context', what: string): Fields {
-  const entry = Array.isArray(list) ? (list as Named<Fields>[]).find((e) => e?.name === name) : undefined;
-  if (!entry) throw new Error(`kubeconfig has no ${what} named "${name}"`);
+function findNamed(list: unknown, name: string, field: 'cluster' | 'user' | 'context'): Fields {
+  const entry = Array.isArray(list) ? (list as Fields[]).find((e) => e?.name === name) : undefined;
+  if (!entry) throw new Error(`kubeconfig has no ${field} named "${name}"`);
   return (entry[field] as Fields | undefined) ?? {};
 }
