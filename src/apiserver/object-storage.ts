@@ -129,7 +129,7 @@ export class ObjectStorage {
     name: string,
     mutate: (current: KubeObject) => KubeObject | Promise<KubeObject>,
     context: WriteContext,
-    subresource: '' | 'status' = '',
+    subresource = '',
   ): Promise<KubeObject> {
     const def = this.def;
     const key = this.key(namespace, name);
@@ -230,7 +230,7 @@ export class ObjectStorage {
     return Math.max(0, grace);
   }
 
-  private prepareUpdate(proposed: KubeObject, current: KubeObject, subresource: '' | 'status', context: WriteContext): KubeObject {
+  private prepareUpdate(proposed: KubeObject, current: KubeObject, subresource: string, context: WriteContext): KubeObject {
     const def = this.def;
     const oldMeta = current.metadata;
     let next: KubeObject;
@@ -263,12 +263,12 @@ export class ObjectStorage {
     }
     if (def.tracksGeneration) {
       meta.generation = oldMeta.generation ?? 1;
-      if (subresource === '' && specChanged(next, current)) meta.generation++;
+      if (subresource !== 'status' && specChanged(next, current)) meta.generation++;
     } else {
       delete meta.generation;
     }
-    if (subresource === '') def.defaults?.(next);
-    def.prepareForUpdate?.(next, current, { now: context.now });
+    if (subresource !== 'status') def.defaults?.(next);
+    def.prepareForUpdate?.(next, current, { now: context.now, subresource: subresource || undefined });
     return next;
   }
 

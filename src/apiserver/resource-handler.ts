@@ -89,7 +89,7 @@ export async function handleResource(ctx: ResourceHandlerContext, request: ApiRe
 }
 
 /** Reads the current object, applies a JSON, merge or (later) strategic patch, and writes it. */
-export async function patchObject(storage: ObjectStorage, request: ApiRequest, info: RequestInfo, write: WriteContext, subresource: '' | 'status'): Promise<KubeObject> {
+export async function patchObject(storage: ObjectStorage, request: ApiRequest, info: RequestInfo, write: WriteContext, subresource: string): Promise<KubeObject> {
   const type = patchTypeOf(request);
   const patch = decodeBody(request);
   if (patch === undefined) throw new ApiError('BadRequest', 'the body of the request was empty');

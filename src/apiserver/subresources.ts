@@ -17,7 +17,7 @@ export async function handleSubresource(ctx: ResourceHandlerContext, storage: Ob
   if (core && def.plural === 'namespaces' && sub === 'finalize' && info.verb === 'update') {
     const body = decodeBody(request) as KubeObject;
     const finalizers = (body?.spec as { finalizers?: string[] } | undefined)?.finalizers ?? [];
-    const updated = await storage.update('', info.name, (current) => ({ ...current, spec: { ...(current.spec as object), finalizers } }), write);
+    const updated = await storage.update('', info.name, (current) => ({ ...current, spec: { ...(current.spec as object), finalizers } }), write, 'finalize');
     return { status: 200, body: updated };
   }
   void ctx;
@@ -117,6 +117,7 @@ async function scale(storage: ObjectStorage, request: ApiRequest, info: RequestI
       return current;
     },
     write,
+    'scale',
   );
   return { status: 200, body: toScale(storage, updated) };
 }

@@ -22,14 +22,14 @@ export interface TableOptions {
 export function toTable(def: ResourceDef, objects: KubeObject[], listMeta: ListMeta, options: TableOptions): unknown {
   const columns = def.columns;
   const rows = objects.map((object) => ({
-    cells: [object.metadata.name ?? '', ...columns.map((c) => c.cell(object, options.now))],
+    cells: def.omitNameColumn ? columns.map((c) => c.cell(object, options.now)) : [object.metadata.name ?? '', ...columns.map((c) => c.cell(object, options.now))],
     object: rowObject(def, object, options.includeObject),
   }));
   return {
     kind: 'Table',
     apiVersion: 'meta.k8s.io/v1',
     metadata: listMeta,
-    columnDefinitions: options.noHeaders ? [] : [nameColumn, ...columns].map(({ name, type, format, description, priority }) => ({ name, type, format: format ?? '', description, priority })),
+    columnDefinitions: options.noHeaders ? [] : (def.omitNameColumn ? columns : [nameColumn, ...columns]).map(({ name, type, format, description, priority }) => ({ name, type, format: format ?? '', description, priority })),
     rows,
   };
 }

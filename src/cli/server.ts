@@ -8,6 +8,8 @@ import { Authenticator } from '../apiserver/authn.js';
 import { startHttpsServer } from '../apiserver/https-server.js';
 import { writeKubeconfig } from '../apiserver/kubeconfig.js';
 import { ensurePki } from '../apiserver/pki.js';
+import { Client, InProcessTransport } from '../client/index.js';
+import { startControllers } from '../controllers/index.js';
 import { openStore } from '../store/index.js';
 import type { FlagSpec } from './flags.js';
 
@@ -49,6 +51,9 @@ export async function runServer(flags: Map<string, string>, signal: AbortSignal,
   const kubeconfig = join(dataDir, 'kubeconfig.yaml');
   await writeKubeconfig(kubeconfig, { server, caCert: pki.caCert, clientCert: pki.adminCert, clientKey: pki.adminKey });
 
+  const controllerClient = new Client(new InProcessTransport(api.handle, { name: 'system:kube-controller-manager', groups: ['system:masters', 'system:authenticated'] }));
+  const controllers = startControllers(controllerClient, logger.child({ component: 'controller-manager' }), signal);
+
   logger.info({ server, dataDir, store: flags.get('datastore-endpoint') || 'sqlite', readyMs: Math.round(performance.now() - started) }, 'API server ready');
   if (flags.get('disable-agent') !== 'true') logger.info('no agent on this machine yet: the kubelet arrives with the kubelet issue');
   out(`Skiff API server ready at ${server}`);
@@ -57,6 +62,7 @@ export async function runServer(flags: Map<string, string>, signal: AbortSignal,
   await new Promise<void>((resolveStop) => signal.addEventListener('abort', () => resolveStop(), { once: true }));
   logger.info('shutting down');
   await https.close();
+  await controllers.catch((error: unknown) => logger.warn({ err: error }, 'controllers stopped with an error'));
   api.stop();
   await store.close();
 }

@@ -1,4 +1,4 @@
-import type { FieldError, KubeObject } from '../../api/index.js';
+import type { FieldError, KubeObject, NameValidator } from '../../api/index.js';
 
 /** One column of a `kubectl get` Table (meta.k8s.io/v1 TableColumnDefinition) and how to fill it. */
 export interface TableColumn {
@@ -14,6 +14,8 @@ export interface TableColumn {
 /** What the strategy hooks may read besides the object. */
 export interface StrategyContext {
   now: Date;
+  /** set when the write comes through a subresource ('status', 'finalize', 'scale' …) */
+  subresource?: string;
 }
 
 /**
@@ -31,10 +33,16 @@ export interface ResourceDef {
   categories?: string[];
   /** subresources served besides the main one: 'status', 'scale', 'binding', 'eviction', 'log' … */
   subresources?: string[];
+  /** how metadata.name is validated; DNS-1123 subdomain unless told */
+  nameValidator?: NameValidator;
+  /** metadata.generation is kept and bumped on spec changes (workloads) */
+  tracksGeneration?: boolean;
   /** the main resource of this kind has no spec/status split (configmaps, secrets, events …) */
   noStatus?: boolean;
   /** table columns after NAME (NAME is always first; AGE is declared where upstream puts it) */
   columns: TableColumn[];
+  /** upstream's table has no leading NAME column (events: NAME is a wide column at the end, declared in `columns`) */
+  omitNameColumn?: boolean;
   /** extra field selectors beyond metadata.name and metadata.namespace */
   fieldSelectors?: Record<string, (object: KubeObject) => string | undefined>;
   /** upstream defaulting, applied on create and update, mutating the object */
