@@ -39,7 +39,7 @@ describe('skiff server restarted on the same SQLite data dir', () => {
     oldKubeconfig = join(manifests!.dir, 'old-kubeconfig.yaml');
     copyFileSync(cluster!.kubeconfig, oldKubeconfig);
     caBefore = readFileSync(join(cluster!.dataDir, 'tls', 'ca.crt'), 'utf8');
-    const file = manifests!.write('objects.yaml', podManifest('survivor'), deploymentManifest('survivor'), configMapManifest('survivor', { n: '1' }));
+    const file = manifests!.write('objects.yaml', podManifest('survivor'), deploymentManifest('survivor'), configMapManifest('survivor', { count: '1' }));
     ok(await runKubectl('1.33', ['create', '--validate=false', '-f', file], { kubeconfig: oldKubeconfig }), 'create');
     const cm = JSON.parse(ok(await runKubectl('1.33', ['get', 'cm', 'survivor', '-o', 'json'], { kubeconfig: oldKubeconfig }), 'get cm'));
     versionBeforeChange = cm.metadata.resourceVersion;
@@ -59,7 +59,7 @@ describe('skiff server restarted on the same SQLite data dir', () => {
     assert.equal(ok(await kubectl(['get', 'pod', 'survivor', '-o', 'jsonpath={.status.phase}']), 'get pod'), 'Pending');
     assert.equal(ok(await kubectl(['get', 'deployment', 'survivor', '-o', 'jsonpath={.spec.replicas}']), 'get deploy'), '1');
     const cm = JSON.parse(ok(await kubectl(['get', 'cm', 'survivor', '-o', 'json']), 'get cm'));
-    assert.deepEqual(cm.data, { n: '1' });
+    assert.deepEqual(cm.data, { count: '1' });
     assert.equal(cm.metadata.uid, uidBefore);
     assert.equal(cm.metadata.labels.changed, 'before-restart');
     const namespaces = ok(await kubectl(['get', 'ns', '-o', 'jsonpath={.items[*].metadata.name}']), 'get ns');
