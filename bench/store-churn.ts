@@ -1,0 +1,102 @@
+/**
+ * Endless churn against the sqlite store with the auto compactor on: random create/update/delete
+ * at a fixed rate over a bounded key space, printing the database and WAL sizes every 10 s.
+ *   node dist/bench/store-churn.js [--seconds 600] [--rate 2000] [--keys 5000]
+ *                                   [--compact-interval 10000] [--keep 1000]
+ * The claim it checks by eye: the files stay bounded by live data + (keep + rate x interval)
+ * history rows, however long it runs.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { KeyExistsError, KeyNotFoundError, RevisionMismatchError, SqliteStore } from '../src/store/index.js';
+import { benchArgs, machineLine, say } from './bench-env.js';
+
+const args = benchArgs();
+const seconds = Number(args.get('seconds') ?? 600);
+const rate = Number(args.get('rate') ?? 2000);
+const keySpace = Number(args.get('keys') ?? 5000);
+const compactInterval = Number(args.get('compact-interval') ?? 10_000);
+const keep = Number(args.get('keep') ?? 1000);
+const valueOf = (n: number) => JSON.stringify({ kind: 'Pod', metadata: { name: `p${n}`, generation: n }, spec: { image: 'busybox'.padEnd(900, '.') } });
+const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+
+say(machineLine());
+say(`churn: ${rate} ops/s over ${keySpace} keys for ${seconds} s; compact every ${compactInterval} ms keeping ${keep} revisions`);
+const dir = mkdtempSync(join(tmpdir(), 'skiff-churn-'));
+const store = new SqliteStore(join(dir, 'state.db'), { compactInterval, keepRevisions: keep });
+const revisions = new Map<number, number>();
+let done = 0;
+let conflicts = 0;
+let peakDb = 0;
+let peakWal = 0;
+let peakRows = 0;
+
+async function op(n: number): Promise<void> {
+  const k = Math.floor(Math.random() * keySpace);
+  const key = `/registry/core/pods/churn/p${k}`;
+  const rev = revisions.get(k);
+  try {
+    if (rev === undefined) {
+      revisions.set(k, (await store.create(key, valueOf(n))).modRevision);
+    } else if (Math.random() < 0.25) {
+      revisions.delete(k);
+      await store.delete(key, rev);
+    } else {
+      revisions.set(k, (await store.update(key, valueOf(n), rev)).modRevision);
+    }
+  } catch (err) {
+    if (!(err instanceof KeyExistsError || err instanceof KeyNotFoundError || err instanceof RevisionMismatchError)) throw err;
+    conflicts++;
+    const kv = await store.get(key);
+    if (kv) revisions.set(k, kv.modRevision);
+    else revisions.delete(k);
+  }
+  done++;
+}
+
+function report(elapsed: number): void {
+  const sizes = store.fileSizes();
+  peakDb = Math.max(peakDb, sizes.db);
+  peakWal = Math.max(peakWal, sizes.wal);
+  void Promise.all([store.currentRevision(), store.compactedRevision(), store.count('/')]).then(([rev, compacted, live]) => {
+    peakRows = Math.max(peakRows, rev - compacted + live);
+    say(
+      `t=${String(elapsed).padStart(4)}s ops=${done} rev=${rev} compacted=${compacted} live=${live} db=${mib(sizes.db)} wal=${mib(sizes.wal)} free-pages=${sizes.freePages}`,
+    );
+  });
+}
+
+const started = Date.now();
+const inFlight = new Set<Promise<void>>();
+let issued = 0;
+let nextReport = 10;
+while (Date.now() - started < seconds * 1000) {
+  const due = Math.floor(((Date.now() - started) / 1000) * rate);
+  while (issued < due) {
+    const p = op(issued++).finally(() => inFlight.delete(p));
+    inFlight.add(p);
+  }
+  const elapsed = Math.floor((Date.now() - started) / 1000);
+  if (elapsed >= nextReport) {
+    report(elapsed);
+    nextReport += 10;
+  }
+  await sleep(5);
+}
+await Promise.all(inFlight);
+report(seconds);
+await sleep(50);
+const historyRows = keep + rate * (compactInterval / 1000);
+say(`done: ${done} ops (${Math.round(done / seconds)}/s), ${conflicts} conflicts`);
+say(`peak: db ${mib(peakDb)}, wal ${mib(peakWal)}`);
+const rowBound = keySpace + historyRows;
+say(
+  `bound: rows <= live keys (${keySpace}) + keep (${keep}) + rate x interval (${rate * (compactInterval / 1000)}) = ${rowBound};` +
+    ` at ~1.5 KiB per row (1 KiB value, key, index entry, b-tree pages ~75% full) the db stays under ${mib(rowBound * 1536)},` +
+    ` since compaction deletes the rows and incremental_vacuum returns the pages; the WAL is reset by auto-checkpoints` +
+    ` (1000 pages), capped at 32 MiB by journal_size_limit and truncated after each compaction`,
+);
+await store.close();
+rmSync(dir, { recursive: true, force: true });
