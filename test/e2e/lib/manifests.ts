@@ -6,7 +6,7 @@ import { stringify } from 'yaml';
 /** A temp folder for the YAML files a test hands to `kubectl -f`. */
 export interface ManifestDir {
   readonly dir: string;
-  /** write the objects as one multi-document YAML file and return its path */
+  /** write the objects as one multi-document YAML file and return its path (YAML 1.1 quoting, as kubectl reads `n`, `on` … as booleans) */
   write(fileName: string, ...objects: object[]): string;
   /** remove the folder; safe to call twice */
   remove(): void;
@@ -19,7 +19,7 @@ export function manifestDir(): ManifestDir {
     dir,
     write(fileName, ...objects) {
       const path = join(dir, fileName);
-      writeFileSync(path, objects.map((o) => stringify(o)).join('---\n'));
+      writeFileSync(path, objects.map((o) => stringify(o, { version: '1.1' })).join('---\n'));
       return path;
     },
     remove: () => rmSync(dir, { recursive: true, force: true }),
