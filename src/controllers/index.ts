@@ -1,15 +1,33 @@
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { SharedInformerFactory, type Client } from '../client/index.js';
+import { LeaderElector, SharedInformerFactory, type Client } from '../client/index.js';
 import { runController } from './controller.js';
 import { NamespaceController } from './namespace.js';
 
 export { runController, type Reconciler, type Result } from './controller.js';
 export { NamespaceController } from './namespace.js';
 
-/** Starts the controller manager's controllers on one shared informer factory. */
-export function startControllers(client: Client, logger: Logger, signal: AbortSignal): Promise<void[]> {
-  const informers = new SharedInformerFactory(client);
-  informers.start(signal);
-  const controllers = [new NamespaceController(client, informers, logger.child({ controller: 'namespace' }))];
-  return Promise.all(controllers.map((c) => runController(c, { logger, signal })));
+/**
+ * The controller manager: while this process holds the `kube-system/kube-controller-manager`
+ * Lease, its controllers run on one shared informer factory. Several servers on one etcd
+ * therefore run one set of controllers.
+ */
+export async function startControllers(client: Client, logger: Logger, signal: AbortSignal): Promise<void> {
+  const elector = new LeaderElector({
+    client,
+    namespace: 'kube-system',
+    name: 'kube-controller-manager',
+    identity: `${hostname()}_${randomUUID()}`,
+    logger,
+    onStartedLeading: async (leading) => {
+      logger.info('became leader; starting controllers');
+      const informers = new SharedInformerFactory(client);
+      informers.start(leading);
+      const controllers = [new NamespaceController(client, informers, logger.child({ controller: 'namespace' }))];
+      await Promise.all(controllers.map((c) => runController(c, { logger, signal: leading })));
+    },
+    onStoppedLeading: () => logger.info('stopped leading'),
+  });
+  await elector.run(signal);
 }
