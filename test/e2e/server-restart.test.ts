@@ -66,12 +66,13 @@ describe('skiff server restarted on the same SQLite data dir', () => {
     assert.equal(namespaces, 'default kube-node-lease kube-public kube-system');
   });
 
-  it('a watch from a resourceVersion before the restart answers 410 Expired or replays the change, as upstream may', async () => {
+  it('a watch from a resourceVersion before the restart answers 410 Expired or replays the change, as upstream may', async (t) => {
     const reply = await curl(cluster!.url, cluster!.dataDir, `/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${versionBeforeChange}&timeoutSeconds=2`);
     if (reply.status === 410) {
       const status = reply.json();
       assert.equal(status.kind, 'Status');
       assert.equal(status.reason, 'Expired');
+      t.diagnostic(`HTTP 410: ${status.message}`);
       return;
     }
     assert.equal(reply.status, 200, reply.text);
@@ -83,11 +84,13 @@ describe('skiff server restarted on the same SQLite data dir', () => {
       assert.equal(first.object.code, 410);
       assert.equal(first.object.reason, 'Expired');
       assert.match(first.object.message ?? '', /^too old resource version: \d+ \(\d+\)$/);
+      t.diagnostic(`ERROR event: ${first.object.message}`);
       return;
     }
     const change = events.find((e) => e.object.metadata?.name === 'survivor');
     assert.equal(change?.type, 'MODIFIED', `the label change after ${versionBeforeChange} is replayed: ${reply.text}`);
     assert.equal(change?.object.metadata?.labels?.changed, 'before-restart');
+    t.diagnostic(`replayed: ${events.map((e) => e.type).join(', ')}`);
   });
 
   it('new writes after the restart get newer resourceVersions', async () => {
