@@ -52,8 +52,13 @@ export class SqliteStore implements Store {
     this.logger = options.logger;
     this.rev = this.st.revision.get()!.seq;
     this.compactRev = this.meta('compact_rev');
+    try {
+      startAutoCompactor(this, options, this.stop.signal, this.logger);
+    } catch (err) {
+      this.db.close();
+      throw err;
+    }
     if (this.meta('compact_done') < this.compactRev) this.compaction = this.runCompaction();
-    startAutoCompactor(this, options, this.stop.signal, this.logger);
   }
 
   async get(key: string): Promise<KeyValue | undefined> {

@@ -1,33 +1,34 @@
 /**
  * Child process for the crash test: opens the sqlite store at argv[2] and creates keys
  * `/crash/<n>` with many writes in flight, printing `<key> <value>` on stdout for each write
- * once the store acknowledged it, until killed (or argv[3] keys are written).
+ * once the store acknowledged it, until killed (or argv[3] keys are written). Without arguments
+ * it does nothing: `node --test dist/test` also runs every file under test/ as a test.
  */
 import { SqliteStore } from '../../../src/store/index.js';
 
-const path = process.argv[2];
-if (!path) throw new Error('usage: store-writer <db path> [count]');
-const limit = Number(process.argv[3] ?? Infinity);
 const inFlight = 64;
 
-let store: SqliteStore;
-try {
-  store = new SqliteStore(path, { compactInterval: 0 });
-} catch (err) {
-  process.stderr.write(`${(err as Error).message}\n`);
-  process.exit(3);
-}
-let next = 0;
-
-async function writer(): Promise<void> {
-  while (next < limit) {
-    const n = next++;
-    const key = `/crash/${String(n).padStart(8, '0')}`;
-    const value = `value-${n}-${'x'.repeat(n % 200)}`;
-    await store.create(key, value);
-    process.stdout.write(`${key} ${value}\n`);
+async function main(path: string, limit: number): Promise<void> {
+  let store: SqliteStore;
+  try {
+    store = new SqliteStore(path, { compactInterval: 0 });
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n`);
+    process.exit(3);
   }
+  let next = 0;
+  const writer = async (): Promise<void> => {
+    while (next < limit) {
+      const n = next++;
+      const key = `/crash/${String(n).padStart(8, '0')}`;
+      const value = `value-${n}-${'x'.repeat(n % 200)}`;
+      await store.create(key, value);
+      process.stdout.write(`${key} ${value}\n`);
+    }
+  };
+  await Promise.all(Array.from({ length: inFlight }, writer));
+  await store.close();
 }
 
-await Promise.all(Array.from({ length: inFlight }, writer));
-await store.close();
+const [path, count] = process.argv.slice(2);
+if (path) await main(path, Number(count ?? Infinity));
