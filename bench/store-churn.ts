@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KeyExistsError, KeyNotFoundError, RevisionMismatchError, SqliteStore } from '../src/store/index.js';
-import { benchArgs, machineLine, say } from './bench-env.js';
+import { benchArgs, machineLine, say } from './store-bench-env.js';
 
 const args = benchArgs();
 const seconds = Number(args.get('seconds') ?? 600);

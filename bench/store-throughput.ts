@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EtcdStore, SqliteStore, type Store } from '../src/store/index.js';
 import { startEtcd } from '../test/e2e/lib/etcd.js';
-import { benchArgs, machineLine, quantile, say } from './bench-env.js';
+import { benchArgs, machineLine, quantile, say } from './store-bench-env.js';
 
 const args = benchArgs();
 const seconds = Number(args.get('seconds') ?? 10);
