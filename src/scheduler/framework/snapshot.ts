@@ -1,0 +1,49 @@
+import type { NodeInfo } from './node-info.js';
+
+/**
+ * The scheduler's view of the cluster for one cycle (upstream's Snapshot / NodeInfoLister):
+ * the nodes in a stable order, the subsets with pods that carry (anti-)affinity, and lookups.
+ */
+export class Snapshot {
+  nodeInfoList: NodeInfo[] = [];
+  havePodsWithAffinityList: NodeInfo[] = [];
+  havePodsWithRequiredAntiAffinityList: NodeInfo[] = [];
+  readonly nodeInfoMap = new Map<string, NodeInfo>();
+  generation = 0;
+
+  /** A snapshot of the given NodeInfos (tests and simulations). */
+  static of(nodeInfos: NodeInfo[]): Snapshot {
+    const s = new Snapshot();
+    for (const n of nodeInfos) s.nodeInfoMap.set(n.name, n);
+    s.rebuildLists(nodeInfos);
+    return s;
+  }
+
+  /** Recomputes the lists from the given order (nodes with a Node object only). */
+  rebuildLists(order: Iterable<NodeInfo>): void {
+    this.nodeInfoList = [];
+    this.havePodsWithAffinityList = [];
+    this.havePodsWithRequiredAntiAffinityList = [];
+    for (const n of order) {
+      if (!n.node) continue;
+      this.nodeInfoList.push(n);
+      if (n.podsWithAffinity.length > 0) this.havePodsWithAffinityList.push(n);
+      if (n.podsWithRequiredAntiAffinity.length > 0) this.havePodsWithRequiredAntiAffinityList.push(n);
+    }
+  }
+
+  /** All nodes. */
+  list(): NodeInfo[] {
+    return this.nodeInfoList;
+  }
+
+  /** One node by name, or undefined. */
+  get(nodeName: string): NodeInfo | undefined {
+    const n = this.nodeInfoMap.get(nodeName);
+    return n?.node ? n : undefined;
+  }
+
+  numNodes(): number {
+    return this.nodeInfoList.length;
+  }
+}
