@@ -72,3 +72,29 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   }
   return false;
 }
+
+/** An error whose value is already printed the way upstream's Go formatting prints it. */
+export function rawError(type: FieldError['type'], path: string, printedValue: string, detail?: string): FieldError {
+  const wording: Partial<Record<FieldError['type'], string>> = { FieldValueInvalid: 'Invalid value', FieldValueDuplicate: 'Duplicate value', FieldValueNotSupported: 'Unsupported value' };
+  return { type, field: path, message: `${wording[type] ?? 'Invalid value'}: ${printedValue}${detail ? `: ${detail}` : ''}` };
+}
+
+/** Go's %#v of a map[string]string: `map[string]string{"a":"b", "c":"d"}` (keys sorted). */
+export function goStringMap(m: Record<string, string> | undefined | null): string {
+  if (m === undefined || m === null) return 'map[string]string(nil)';
+  const parts = Object.keys(m)
+    .sort()
+    .map((k) => `${JSON.stringify(k)}:${JSON.stringify(m[k])}`);
+  return `map[string]string{${parts.join(', ')}}`;
+}
+
+/** Go's %#v of a []string. */
+export function goStringSlice(s: string[] | undefined | null): string {
+  if (s === undefined || s === null) return '[]string(nil)';
+  return `[]string{${s.map((x) => JSON.stringify(x)).join(', ')}}`;
+}
+
+/** An int-or-string as upstream prints it (IntOrString is a Stringer: `25%`, `1`). */
+export function intOrStringText(v: unknown): string {
+  return v === undefined || v === null ? '0' : String(v);
+}
