@@ -27,6 +27,8 @@ export interface WriteContext {
   user: UserInfo;
   dryRun: boolean;
   now: Date;
+  /** sets `managedFields` on the object about to be written (after defaulting); `old` is absent on create */
+  trackFields?: (next: KubeObject, old: KubeObject | undefined, subresource: string) => void;
 }
 
 /** Admission hook: may mutate the object, throws ApiError to refuse. */
@@ -108,6 +110,7 @@ export class ObjectStorage {
     else delete meta.generation;
     def.defaults?.(object);
     def.prepareForCreate?.(object, { now: context.now });
+    context.trackFields?.(object, undefined, '');
     this.validate(object);
     await this.admit('CREATE', def, object, undefined, context);
     if (context.dryRun) return object;
@@ -141,6 +144,7 @@ export class ObjectStorage {
       const pinned = proposed.metadata?.resourceVersion;
       if (pinned && pinned !== current.metadata.resourceVersion) throw conflict(def.plural, name, def.group);
       const next = this.prepareUpdate(proposed, current, subresource, context);
+      context.trackFields?.(next, current, subresource);
       if (isDeepStrictEqual(stripRevision(next), stripRevision(current))) return current;
       this.validate(next, current);
       await this.admit('UPDATE', def, next, current, context);
