@@ -1,0 +1,117 @@
+import { resolveSchema } from './lookup.js';
+import type { Schema } from './schema-types.js';
+
+/** What `pruneUnknownFields` found; unknown fields are gone from the value when it returns. */
+export interface PruneResult {
+  unknown: string[];
+  typeErrors: string[];
+}
+
+const intOrString = 'io.k8s.apimachinery.pkg.util.intstr.IntOrString';
+const quantity = 'io.k8s.apimachinery.pkg.api.resource.Quantity';
+
+function jsonKind(value: unknown): string {
+  if (typeof value === 'string') return 'string';
+  if (typeof value === 'number') return 'number';
+  if (typeof value === 'boolean') return 'bool';
+  if (Array.isArray(value)) return 'array';
+  return 'object';
+}
+
+function goTypeOf(schema: Schema): string {
+  if (schema.$ref === intOrString) return 'intstr.IntOrString';
+  if (schema.$ref === quantity) return 'resource.Quantity';
+  if (schema.$ref) {
+    const parts = schema.$ref.split('.');
+    return `${parts[parts.length - 2]}.${parts[parts.length - 1]}`;
+  }
+  switch (schema.type) {
+    case 'string':
+      return schema.format === 'byte' ? '[]uint8' : 'string';
+    case 'boolean':
+      return 'bool';
+    case 'integer':
+      return schema.format ?? 'int64';
+    case 'number':
+      return 'float64';
+    case 'array':
+      return `[]${schema.items ? goTypeOf(schema.items) : 'interface {}'}`;
+    default:
+      return typeof schema.additionalProperties === 'object' ? `map[string]${goTypeOf(schema.additionalProperties)}` : 'map[string]interface {}';
+  }
+}
+
+interface Walk {
+  unknown: string[];
+  typeErrors: string[];
+  prune: boolean;
+}
+
+function typeMismatch(value: unknown, schema: Schema): boolean {
+  if (value === null) return false;
+  if (schema.$ref === intOrString || schema.$ref === quantity) return typeof value !== 'string' && typeof value !== 'number';
+  const resolved = resolveSchema(schema);
+  if (resolved['x-kubernetes-preserve-unknown-fields']) return false;
+  switch (resolved.type) {
+    case 'string':
+      return typeof value !== 'string';
+    case 'boolean':
+      return typeof value !== 'boolean';
+    case 'integer':
+      return typeof value !== 'number' || !Number.isInteger(value);
+    case 'number':
+      return typeof value !== 'number';
+    case 'array':
+      return !Array.isArray(value);
+    case 'object':
+      return typeof value !== 'object' || Array.isArray(value);
+  }
+  return false;
+}
+
+function visit(value: unknown, schema: Schema, path: string, goPath: string, owner: string, walk: Walk): void {
+  if (value === null || value === undefined) return;
+  if (typeMismatch(value, schema)) {
+    const shown = typeof value === 'number' ? `number ${value}` : jsonKind(value);
+    walk.typeErrors.push(`json: cannot unmarshal ${shown} into Go struct field ${owner}.${goPath} of type ${goTypeOf(schema)}`);
+    return;
+  }
+  if (schema.$ref === intOrString || schema.$ref === quantity) return;
+  const resolved = resolveSchema(schema);
+  if (resolved['x-kubernetes-preserve-unknown-fields']) return;
+  if (resolved.type === 'array' && resolved.items) {
+    (value as unknown[]).forEach((item, i) => visit(item, resolved.items!, `${path}[${i}]`, goPath, owner, walk));
+    return;
+  }
+  if (resolved.type !== 'object' || typeof value !== 'object') return;
+  const map = value as Record<string, unknown>;
+  if (resolved.properties) {
+    const structName = schema.$ref ? schema.$ref.slice(schema.$ref.lastIndexOf('.') + 1) : owner;
+    for (const key of Object.keys(map)) {
+      const child = resolved.properties[key];
+      const childPath = path ? `${path}.${key}` : key;
+      if (!child) {
+        walk.unknown.push(childPath);
+        if (walk.prune) delete map[key];
+        continue;
+      }
+      visit(map[key], child, childPath, goPath ? `${goPath}.${key}` : key, structName, walk);
+    }
+  } else if (typeof resolved.additionalProperties === 'object') {
+    for (const key of Object.keys(map)) {
+      visit(map[key], resolved.additionalProperties, path ? `${path}.${key}` : key, goPath, owner, walk);
+    }
+  }
+}
+
+/**
+ * Walks `value` against `schema` as upstream's strict JSON decoder does, and removes every field
+ * the schema does not know (upstream drops them when decoding into the typed struct), unless
+ * `prune` is false. Returns the unknown fields' paths and the decoder's type errors.
+ */
+export function pruneUnknownFields(value: unknown, schema: Schema, options: { prune?: boolean } = {}): PruneResult {
+  const walk: Walk = { unknown: [], typeErrors: [], prune: options.prune ?? true };
+  const rootName = schema.$ref ? schema.$ref.slice(schema.$ref.lastIndexOf('.') + 1) : (schema['x-kubernetes-group-version-kind']?.[0]?.kind ?? '');
+  visit(value, schema, '', '', rootName, walk);
+  return { unknown: walk.unknown, typeErrors: walk.typeErrors };
+}
