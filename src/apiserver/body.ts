@@ -1,5 +1,6 @@
 import { parse as parseYaml } from 'yaml';
 import { ApiError, type ApiRequest } from '../api/index.js';
+import { decodeProtobufObject, protobufMediaType } from './protobuf/index.js';
 
 export type PatchType = 'json' | 'merge' | 'strategic' | 'apply';
 
@@ -25,8 +26,8 @@ export function patchTypeOf(request: ApiRequest): PatchType {
 }
 
 /**
- * The request body as a value: the object itself from the in-process transport, else JSON or
- * YAML decoded from the bytes. Malformed input is a 400 in upstream's words.
+ * The request body as a value: the object itself from the in-process transport, else JSON,
+ * YAML or Kubernetes protobuf decoded from the bytes. Malformed input is a 400 in upstream's words.
  */
 export function decodeBody(request: ApiRequest): unknown {
   if (request.body !== undefined) return request.body;
@@ -40,9 +41,7 @@ export function decodeBody(request: ApiRequest): unknown {
       throw new ApiError('BadRequest', `error converting YAML to JSON: ${(error as Error).message.split('\n')[0]}`);
     }
   }
-  if (type === 'application/vnd.kubernetes.protobuf') {
-    throw new ApiError('UnsupportedMediaType', 'the body of the request was in an unknown format - accepted media types include: application/json, application/yaml');
-  }
+  if (type === protobufMediaType) return decodeProtobufObject(raw);
   if (type !== 'application/json' && !patchTypes[type] && type !== '*/*') {
     throw new ApiError('UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`);
   }
