@@ -15,7 +15,7 @@ import { closedLoop, type LoadResult } from './lib/closed-loop.js';
 import { profileReport } from './lib/cpu-profile.js';
 import { printHeader } from './lib/machine.js';
 import { podBody } from './lib/pod-body.js';
-import { startSkiffServer } from './lib/skiff-server.js';
+import { processCpuMs, startSkiffServer } from './lib/skiff-server.js';
 import { latencySummary, percentile, verdict } from './lib/stats.js';
 
 const args = new BenchArgs();
@@ -37,15 +37,24 @@ async function skiffCreates(datastoreEndpoint: string | undefined): Promise<{ re
   let result: LoadResult;
   try {
     const run = `c${Date.now().toString(36)}`;
+    const cpu = { server: 0, client: 0 };
     result = await closedLoop({
       concurrency,
       warmupMs,
       durationMs,
+      onWindow: (edge) => {
+        const sign = edge === 'start' ? -1 : 1;
+        cpu.server += sign * processCpuMs(server.pid);
+        const own = process.cpuUsage();
+        cpu.client += (sign * (own.user + own.system)) / 1000;
+      },
       op: async (seq) => {
         const res = await conn.ok('POST', '/api/v1/namespaces/default/pods', podBody(`${run}-${seq}`));
         storedBytes ||= res.bytes;
       },
     });
+    const done = result.latencies.length;
+    out(`  CPU in the measured window: server ${((100 * cpu.server) / durationMs).toFixed(0)}% of a core (${((1000 * cpu.server) / Math.max(1, done)).toFixed(0)} µs per create), bench client ${((100 * cpu.client) / durationMs).toFixed(0)}% of a core`);
   } finally {
     conn.close();
   }

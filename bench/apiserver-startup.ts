@@ -20,6 +20,8 @@ const args = new BenchArgs();
 const runs = args.number('runs', 5);
 const kubectl = args.string('kubectl', 'kubectl');
 const cpuProf = cpuProfileRequest(args);
+const REPO = fileURLToPath(new URL('../../', import.meta.url));
+const HEAVY_IMPORTS = [['etcd3'], ['reflect-metadata', '@peculiar/x509'], ['prom-client'], ['pino'], ['yaml'], ['better-sqlite3']];
 const MAIN = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 const out = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -45,7 +47,7 @@ function runKubectl(kubeconfig: string, cacheDir: string): Promise<{ ms: number;
 function timeNode(nodeArgs: string[]): Promise<number> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, nodeArgs, { stdio: 'ignore' });
+    const child = spawn(process.execPath, nodeArgs, { stdio: 'ignore', cwd: REPO });
     child.on('error', reject);
     child.on('exit', (code) => (code === 0 ? resolve(performance.now() - started) : reject(new Error(`node ${nodeArgs.join(' ')} exited ${code}`))));
   });
@@ -60,6 +62,14 @@ async function main(): Promise<void> {
     help.push(await timeNode([MAIN, 'server', '--help']));
   }
   out(`baselines (median of ${runs}): bare node start+exit ${ms(median(bare))}; skiff server --help (every module loaded, nothing started) ${ms(median(help))}`);
+  const imports: string[] = [];
+  for (const pkg of HEAVY_IMPORTS) {
+    const times: number[] = [];
+    const code = pkg.map((p) => `await import(${JSON.stringify(p)});`).join(' ');
+    for (let i = 0; i < 3; i++) times.push(await timeNode(['--input-type=module', '-e', code]));
+    imports.push(`${pkg.join(' + ')} +${(median(times) - median(bare)).toFixed(0)} ms`);
+  }
+  out(`import cost alone over bare node (median of 3): ${imports.join(', ')}`);
   const totals: number[] = [];
   const toReady: number[] = [];
   const readyMs: number[] = [];

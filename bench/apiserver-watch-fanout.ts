@@ -8,6 +8,7 @@
  * a pod every `spacing` ms; for each write and each watcher, the delay from the write's response
  * to that watcher's event arriving. Target: p99 under 100 ms.
  */
+import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startEtcd, type RunningEtcd } from '../test/e2e/lib/etcd.js';
 import { ApiConnection } from './lib/api-connection.js';
@@ -59,6 +60,7 @@ async function main(): Promise<void> {
   const watchConn = new ApiConnection(server.kubeconfigPath, watchers + 10);
   const writeConn = new ApiConnection(server.kubeconfigPath, 1);
   const stop = new AbortController();
+  setMaxListeners(watchers + 10, stop.signal);
   let window: [number, number] | undefined;
   try {
     const list = JSON.parse((await writeConn.ok('GET', `${PATH}?limit=1`)).body) as { metadata: { resourceVersion: string } };

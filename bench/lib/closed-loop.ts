@@ -17,6 +17,8 @@ export interface LoadOptions {
   durationMs: number;
   /** one operation; `seq` is unique across workers */
   op: (seq: number) => Promise<void>;
+  /** called once when the measured window opens and once when it closes */
+  onWindow?: (edge: 'start' | 'end') => void;
 }
 
 /** Runs `op` in a closed loop and measures the rate and latencies after the warm-up. */
@@ -34,7 +36,10 @@ export async function closedLoop(options: LoadOptions): Promise<LoadResult> {
     for (;;) {
       const began = performance.now();
       if (began >= measureTo) return;
-      if (!windowStart && began >= measureFrom) windowStart = micros();
+      if (!windowStart && began >= measureFrom) {
+        windowStart = micros();
+        options.onWindow?.('start');
+      }
       try {
         await options.op(seq++);
         const ended = performance.now();
@@ -47,6 +52,7 @@ export async function closedLoop(options: LoadOptions): Promise<LoadResult> {
   };
   await Promise.all(Array.from({ length: options.concurrency }, worker));
   windowEnd = micros();
+  options.onWindow?.('end');
   return { rate: latencies.length / (options.durationMs / 1000), latencies, errors, firstError, windowMicros: [windowStart, windowEnd] };
 }
 
