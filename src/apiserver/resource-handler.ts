@@ -14,6 +14,7 @@ import {
 } from '../api/index.js';
 import { CompactedError, type Store } from '../store/index.js';
 import { decodeBody, patchTypeOf } from './body.js';
+import { checkFields, withWarnings } from './field-validation.js';
 import { parseAccept } from './discovery.js';
 import type { DeleteOptions, ObjectStorage, WriteContext } from './object-storage.js';
 import type { RequestInfo } from './request-info.js';
@@ -21,6 +22,7 @@ import { toTable, wantsTable, type IncludeObject } from './table.js';
 import type { WatchCache } from './watch-cache.js';
 import { decodeStored } from './watch-cache.js';
 import { handleSubresource } from './subresources.js';
+import { serverSideApplyRequest, strategicPatch, withFieldTracking } from './apply.js';
 
 /** What the resource handler needs from the server around it. */
 export interface ResourceHandlerContext {
@@ -38,6 +40,7 @@ export async function handleResource(ctx: ResourceHandlerContext, request: ApiRe
   }
   const def = storage.def;
   if (def.namespaced === false && info.namespace) throw new ApiError('NotFound', 'the server could not find the requested resource');
+  if (info.verb === 'create' || info.verb === 'update' || info.verb === 'patch') write = withFieldTracking(storage, request, write);
   if (info.subresource) return handleSubresource(ctx, storage, request, info, write);
 
   switch (info.verb) {
@@ -48,19 +51,25 @@ export async function handleResource(ctx: ResourceHandlerContext, request: ApiRe
     case 'watch':
       return watch(ctx, storage, request, info);
     case 'create': {
-      const body = requireObject(decodeBody(request), storage);
-      const created = await storage.create(info.namespace, body, write);
-      return objectResponse(request, storage, created, 201, ctx.now());
+      const checked = checkFields(request, def, requireObject(decodeBody(request), storage), 'create');
+      const created = await storage.create(info.namespace, checked.object, write);
+      return withWarnings(objectResponse(request, storage, created, 201, ctx.now()), checked.warnings);
     }
     case 'update': {
-      const body = requireObject(decodeBody(request), storage);
+      const checked = checkFields(request, def, requireObject(decodeBody(request), storage), 'update');
+      const body = checked.object;
       checkName(body, info.name);
       const updated = await storage.update(info.namespace, info.name, () => body, write);
-      return objectResponse(request, storage, updated, 200, ctx.now());
+      return withWarnings(objectResponse(request, storage, updated, 200, ctx.now()), checked.warnings);
     }
     case 'patch': {
-      const patched = await patchObject(storage, request, info, write, '');
-      return objectResponse(request, storage, patched, 200, ctx.now());
+      if (patchTypeOf(request) === 'apply') {
+        const applied = await serverSideApplyRequest(storage, request, info, write, '');
+        return objectResponse(request, storage, applied.object, applied.created ? 201 : 200, ctx.now());
+      }
+      const warnings: string[] = [];
+      const patched = await patchObject(storage, request, info, write, '', warnings);
+      return withWarnings(objectResponse(request, storage, patched, 200, ctx.now()), warnings);
     }
     case 'delete': {
       const options = deleteOptions(request);
@@ -88,23 +97,31 @@ export async function handleResource(ctx: ResourceHandlerContext, request: ApiRe
   throw new ApiError('MethodNotAllowed', `${request.method} is not supported on ${def.plural}`);
 }
 
-/** Reads the current object, applies a JSON, merge or (later) strategic patch, and writes it. */
-export async function patchObject(storage: ObjectStorage, request: ApiRequest, info: RequestInfo, write: WriteContext, subresource: string): Promise<KubeObject> {
+/** Reads the current object, applies a JSON, merge or strategic patch (or a server-side apply), and writes it. */
+export async function patchObject(storage: ObjectStorage, request: ApiRequest, info: RequestInfo, write: WriteContext, subresource: string, warnings: string[] = []): Promise<KubeObject> {
   const type = patchTypeOf(request);
   const patch = decodeBody(request);
   if (patch === undefined) throw new ApiError('BadRequest', 'the body of the request was empty');
-  if (type === 'strategic' || type === 'apply') {
-    throw new ApiError('UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json`);
+  if (type === 'apply') return (await serverSideApplyRequest(storage, request, info, write, subresource)).object;
+  if (request.query.has('force')) {
+    throw new ApiError('Invalid', 'PatchOptions.meta.k8s.io "" is invalid: force: Forbidden: may not be specified for non-apply patch', {
+      group: 'meta.k8s.io',
+      kind: 'PatchOptions',
+      causes: [{ reason: 'FieldValueForbidden', message: 'Forbidden: may not be specified for non-apply patch', field: 'force' }],
+    });
   }
   return storage.update(
     info.namespace,
     info.name,
     (current) => {
-      const next = type === 'json' ? applyJsonPatch(current, patch as never) : applyMergePatch(current, patch);
+      const next = type === 'json' ? applyJsonPatch(current, patch as never) : type === 'strategic' ? strategicPatch(storage, current, patch) : applyMergePatch(current, patch);
       if (next === null || typeof next !== 'object' || Array.isArray(next)) throw new ApiError('BadRequest', 'the patch produced something that is not an object');
       const object = next as KubeObject;
       if (object.metadata?.resourceVersion === current.metadata.resourceVersion) delete object.metadata.resourceVersion;
-      return object;
+      if (subresource !== '' && subresource !== 'status') return object;
+      const checked = checkFields(request, storage.def, object, 'patch');
+      warnings.splice(0, warnings.length, ...checked.warnings);
+      return checked.object;
     },
     write,
     subresource,
