@@ -1,141 +1,115 @@
 import type { KubeObject } from './object.js';
+import { translateTimestampSince } from './human-duration.js';
 
-interface ContainerState {
-  waiting?: { reason?: string };
-  running?: { startedAt?: string };
-  terminated?: { exitCode?: number; signal?: number; reason?: string; finishedAt?: string };
-}
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Obj = Record<string, any>;
 
-interface ContainerStatus {
-  name: string;
-  ready?: boolean;
-  started?: boolean;
-  restartCount?: number;
-  state?: ContainerState;
-  lastState?: ContainerState;
-}
-
-interface PodShape {
-  metadata: KubeObject['metadata'];
-  spec?: { containers?: { name: string }[]; initContainers?: { name: string; restartPolicy?: string }[] };
-  status?: {
-    phase?: string;
-    reason?: string;
-    conditions?: { type: string; status: string; reason?: string }[];
-    initContainerStatuses?: ContainerStatus[];
-    containerStatuses?: ContainerStatus[];
-  };
-}
-
-/** The READY, STATUS and RESTARTS cells of `kubectl get pods`, computed as upstream's printPod. */
-export interface PodSummary {
-  ready: string;
-  status: string;
+interface PodPrintSummary {
+  ready: number;
+  total: number;
+  reason: string;
   restarts: number;
-  /** when the last restart happened (a terminated lastState), for `3 (5m ago)` */
   lastRestart?: string;
 }
 
-function later(a: string | undefined, b: string | undefined): string | undefined {
-  if (!a) return b;
+function list(v: unknown): Obj[] {
+  return Array.isArray(v) ? v : [];
+}
+
+function laterOf(a: string | undefined, b: string | undefined): string | undefined {
   if (!b) return a;
+  if (!a) return b;
   return Date.parse(b) > Date.parse(a) ? b : a;
 }
 
-/** Upstream's printPod (pkg/printers/internalversion/printers.go) reduced to its three cells. */
-export function summarizePod(object: KubeObject): PodSummary {
-  const pod = object as unknown as PodShape;
-  const status = pod.status ?? {};
-  const initSpecs = new Map((pod.spec?.initContainers ?? []).map((c) => [c.name, c]));
-  const restartable = (name: string) => initSpecs.get(name)?.restartPolicy === 'Always';
-  let total = (pod.spec?.containers ?? []).length + [...initSpecs.values()].filter((c) => c.restartPolicy === 'Always').length;
+function terminatedReason(t: Obj, prefix: string): string {
+  if (t.reason) return `${prefix}${t.reason}`;
+  return t.signal ? `${prefix}Signal:${t.signal}` : `${prefix}ExitCode:${t.exitCode ?? 0}`;
+}
+
+/** What kubectl's printPod computes for one pod (READY, STATUS, RESTARTS). */
+function summarize(pod: KubeObject): PodPrintSummary {
+  const spec = (pod.spec ?? {}) as Obj;
+  const status = (pod.status ?? {}) as Obj;
+  const initSpecs = list(spec.initContainers);
+  const restartable = new Set(initSpecs.filter((c) => c.restartPolicy === 'Always').map((c) => c.name));
+  const total = list(spec.containers).length + restartable.size;
   let ready = 0;
   let restarts = 0;
   let sidecarRestarts = 0;
   let lastRestart: string | undefined;
   let lastSidecarRestart: string | undefined;
-  const phase = status.phase ?? '';
-  let reason = status.reason || phase;
-  if ((status.conditions ?? []).some((c) => c.type === 'PodScheduled' && c.reason === 'SchedulingGated')) reason = 'SchedulingGated';
+  let reason: string = status.reason || status.phase || '';
+  const conditions = list(status.conditions);
+  if (conditions.some((c) => c.type === 'PodScheduled' && c.reason === 'SchedulingGated')) reason = 'SchedulingGated';
 
   let initializing = false;
-  const initStatuses = status.initContainerStatuses ?? [];
+  const initStatuses = list(status.initContainerStatuses);
   for (let i = 0; i < initStatuses.length; i++) {
     const c = initStatuses[i];
+    const state: Obj = c.state ?? {};
+    const lastTerminated = c.lastState?.terminated;
     restarts += c.restartCount ?? 0;
-    if (c.lastState?.terminated) lastRestart = later(lastRestart, c.lastState.terminated.finishedAt);
-    if (restartable(c.name)) {
+    if (lastTerminated) lastRestart = laterOf(lastRestart, lastTerminated.finishedAt);
+    const isSidecar = restartable.has(c.name);
+    if (isSidecar) {
       sidecarRestarts += c.restartCount ?? 0;
-      if (c.lastState?.terminated) lastSidecarRestart = later(lastSidecarRestart, c.lastState.terminated.finishedAt);
+      if (lastTerminated) lastSidecarRestart = laterOf(lastSidecarRestart, lastTerminated.finishedAt);
     }
-    const term = c.state?.terminated;
-    if (term && term.exitCode === 0) continue;
-    if (restartable(c.name) && c.started) {
+    if (state.terminated && (state.terminated.exitCode ?? 0) === 0) continue;
+    if (isSidecar && c.started === true) {
       if (c.ready) ready++;
       continue;
     }
-    if (term) {
-      reason = term.reason ? `Init:${term.reason}` : term.signal ? `Init:Signal:${term.signal}` : `Init:ExitCode:${term.exitCode ?? 0}`;
-    } else if (c.state?.waiting?.reason && c.state.waiting.reason !== 'PodInitializing') {
-      reason = `Init:${c.state.waiting.reason}`;
-    } else {
-      reason = `Init:${i}/${initSpecs.size}`;
-    }
+    if (state.terminated) reason = terminatedReason(state.terminated, 'Init:');
+    else if (state.waiting?.reason && state.waiting.reason !== 'PodInitializing') reason = `Init:${state.waiting.reason}`;
+    else reason = `Init:${i}/${initSpecs.length}`;
     initializing = true;
     break;
   }
 
-  const initialized = (status.conditions ?? []).some((c) => c.type === 'Initialized' && c.status === 'True');
+  const initialized = conditions.some((c) => c.type === 'Initialized' && c.status === 'True');
   if (!initializing || initialized) {
     restarts = sidecarRestarts;
     lastRestart = lastSidecarRestart;
     let hasRunning = false;
-    const statuses = status.containerStatuses ?? [];
+    const statuses = list(status.containerStatuses);
     for (let i = statuses.length - 1; i >= 0; i--) {
       const c = statuses[i];
+      const state: Obj = c.state ?? {};
       restarts += c.restartCount ?? 0;
-      if (c.lastState?.terminated) lastRestart = later(lastRestart, c.lastState.terminated.finishedAt);
-      const term = c.state?.terminated;
-      if (c.state?.waiting?.reason) reason = c.state.waiting.reason;
-      else if (term?.reason) reason = term.reason;
-      else if (term) reason = term.signal ? `Signal:${term.signal}` : `ExitCode:${term.exitCode ?? 0}`;
-      else if (c.ready && c.state?.running) {
+      if (c.lastState?.terminated) lastRestart = laterOf(lastRestart, c.lastState.terminated.finishedAt);
+      if (state.waiting?.reason) reason = state.waiting.reason;
+      else if (state.terminated) reason = terminatedReason(state.terminated, '');
+      else if (c.ready && state.running) {
         hasRunning = true;
         ready++;
       }
     }
     if (reason === 'Completed' && hasRunning) {
-      reason = (status.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True') ? 'Running' : 'NotReady';
+      reason = conditions.some((c) => c.type === 'Ready' && c.status === 'True') ? 'Running' : 'NotReady';
     }
   }
 
   if (pod.metadata.deletionTimestamp && status.reason === 'NodeLost') reason = 'Unknown';
-  else if (pod.metadata.deletionTimestamp && phase !== 'Succeeded' && phase !== 'Failed') reason = 'Terminating';
-  total = Math.max(total, 0);
-  return { ready: `${ready}/${total}`, status: reason, restarts, lastRestart };
+  else if (pod.metadata.deletionTimestamp && status.phase !== 'Succeeded' && status.phase !== 'Failed') reason = 'Terminating';
+  return { ready, total, reason, restarts, lastRestart };
 }
 
-/** The STATUS cell of `kubectl get pods`. */
+/** The STATUS column of `kubectl get pods` (Running, Init:1/2, CrashLoopBackOff, Completed, Terminating …); `now` is accepted for symmetry and not needed. */
 export function podPhaseReason(pod: KubeObject, _now?: Date): string {
-  return summarizePod(pod).status;
+  return summarize(pod).reason;
 }
 
-/** The READY cell: `ready/total` containers (sidecars count). */
+/** The READY column of `kubectl get pods`: ready containers over all containers (sidecars included), e.g. `1/2`. */
 export function podReadyCount(pod: KubeObject): string {
-  return summarizePod(pod).ready;
+  const s = summarize(pod);
+  return `${s.ready}/${s.total}`;
 }
 
-/** The RESTARTS cell: `0`, or `3 (5m ago)` when the last restart time is known. */
-export function podRestarts(pod: KubeObject, now: Date, since: (time: string, now: Date) => string = defaultSince): string {
-  const { restarts, lastRestart } = summarizePod(pod);
-  return restarts !== 0 && lastRestart ? `${restarts} (${since(lastRestart, now)} ago)` : String(restarts);
-}
-
-function defaultSince(time: string, now: Date): string {
-  const seconds = Math.max(0, Math.floor((now.getTime() - Date.parse(time)) / 1000));
-  if (seconds < 120) return `${seconds}s`;
-  const minutes = Math.floor(seconds / 60);
-  if (minutes < 180) return `${minutes}m`;
-  const hours = Math.floor(minutes / 60);
-  return hours < 48 ? `${hours}h` : `${Math.floor(hours / 24)}d`;
+/** The RESTARTS column of `kubectl get pods`: `0`, or `3 (5m ago)` when the last restart time is known. */
+export function podRestarts(pod: KubeObject, now: Date = new Date()): string {
+  const s = summarize(pod);
+  if (s.restarts !== 0 && s.lastRestart) return `${s.restarts} (${translateTimestampSince(s.lastRestart, now)} ago)`;
+  return String(s.restarts);
 }
