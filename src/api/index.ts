@@ -17,4 +17,3 @@ export * from './managed-fields-set.js';
 export * from './managed-fields.js';
 export * from './server-side-apply.js';
 export * from './human-duration.js';
-export * from './pod-status.js';

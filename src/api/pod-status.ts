@@ -96,6 +96,21 @@ function summarize(pod: KubeObject): PodPrintSummary {
   return { ready, total, reason, restarts, lastRestart };
 }
 
+/** The READY, STATUS and RESTARTS cells of `kubectl get pods`, computed as upstream's printPod. */
+export interface PodSummary {
+  ready: string;
+  status: string;
+  restarts: number;
+  /** when the last restart happened (a terminated lastState), for `3 (5m ago)` */
+  lastRestart?: string;
+}
+
+/** Upstream's printPod (pkg/printers/internalversion/printers.go) reduced to its three cells. */
+export function summarizePod(pod: KubeObject): PodSummary {
+  const s = summarize(pod);
+  return { ready: `${s.ready}/${s.total}`, status: s.reason, restarts: s.restarts, lastRestart: s.lastRestart };
+}
+
 /** The STATUS column of `kubectl get pods` (Running, Init:1/2, CrashLoopBackOff, Completed, Terminating …); `now` is accepted for symmetry and not needed. */
 export function podPhaseReason(pod: KubeObject, _now?: Date): string {
   return summarize(pod).reason;
@@ -108,8 +123,8 @@ export function podReadyCount(pod: KubeObject): string {
 }
 
 /** The RESTARTS column of `kubectl get pods`: `0`, or `3 (5m ago)` when the last restart time is known. */
-export function podRestarts(pod: KubeObject, now: Date = new Date()): string {
+export function podRestarts(pod: KubeObject, now: Date = new Date(), since: (time: string, now: Date) => string = translateTimestampSince): string {
   const s = summarize(pod);
-  if (s.restarts !== 0 && s.lastRestart) return `${s.restarts} (${translateTimestampSince(s.lastRestart, now)} ago)`;
+  if (s.restarts !== 0 && s.lastRestart) return `${s.restarts} (${since(s.lastRestart, now)} ago)`;
   return String(s.restarts);
 }
