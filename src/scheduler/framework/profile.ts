@@ -70,7 +70,11 @@ export const defaultMultiPoint: PluginRef[] = [
   { name: 'DefaultBinder' },
 ];
 
-/** The default profile: upstream's plugins and weights under `default-scheduler`. */
-export function defaultProfile(schedulerName = defaultSchedulerName): Profile {
-  return { schedulerName, plugins: { multiPoint: { enabled: defaultMultiPoint.map((p) => ({ ...p })) } }, pluginConfig: {} };
+/**
+ * The default profile: upstream's plugins and weights under `default-scheduler`. With
+ * `available`, default plugins it does not contain are left out (plugins not built yet).
+ */
+export function defaultProfile(schedulerName = defaultSchedulerName, available?: { has(name: string): boolean }): Profile {
+  const enabled = defaultMultiPoint.filter((p) => !available || available.has(p.name)).map((p) => ({ ...p }));
+  return { schedulerName, plugins: { multiPoint: { enabled } }, pluginConfig: {} };
 }

@@ -1,0 +1,41 @@
+import { maxNodeScore, Status, type CycleState, type Handle, type NodeInfo, type Pod, type ScorePlugin } from '../framework/index.js';
+
+const mb = 1024 * 1024;
+const minThreshold = 23 * mb;
+const maxContainerThreshold = 1000 * mb;
+
+/** Adds `:latest` to an image without a tag, as upstream's normalizedImageName. */
+export function normalizedImageName(name: string): string {
+  return name.lastIndexOf(':') <= name.lastIndexOf('/') ? `${name}:latest` : name;
+}
+
+/**
+ * Upstream's ImageLocality: favours nodes that already have the pod's images, by their size
+ * scaled by how widely they are spread over the nodes (so one node does not attract everything).
+ */
+export class ImageLocality implements ScorePlugin {
+  static readonly pluginName = 'ImageLocality';
+  readonly name = ImageLocality.pluginName;
+
+  constructor(private readonly handle?: Handle) {}
+
+  /** A score 0–100; Success. */
+  score(_state: CycleState, pod: Pod, nodeInfo: NodeInfo): { score: number; status: Status } {
+    if (nodeInfo.imageStates.size === 0) return { score: 0, status: Status.success() };
+    const totalNodes = this.handle?.snapshot().numNodes() || 1;
+    let sum = 0;
+    const containers = [...(pod.spec.initContainers ?? []), ...(pod.spec.containers ?? [])];
+    for (const c of containers) {
+      const st = c.image ? nodeInfo.imageStates.get(normalizedImageName(c.image)) : undefined;
+      if (st) sum += Math.trunc(st.size * (st.numNodes / totalNodes));
+    }
+    const maxThreshold = maxContainerThreshold * containers.length;
+    const clamped = Math.min(Math.max(sum, minThreshold), maxThreshold);
+    const score = maxThreshold === minThreshold ? 0 : Math.trunc((maxNodeScore * (clamped - minThreshold)) / (maxThreshold - minThreshold));
+    return { score, status: Status.success() };
+  }
+
+  eventsToRegister() {
+    return [];
+  }
+}

@@ -1,0 +1,154 @@
+import {
+  ActionType,
+  maxNodeScore,
+  Status,
+  type ClusterEventWithHint,
+  type CycleState,
+  type EnqueueExtensions,
+  type FilterPlugin,
+  type NodeInfo,
+  type Pod,
+  type PreFilterPlugin,
+  type Resource,
+  type ScorePlugin,
+  type StateData,
+} from '../framework/index.js';
+import { allocatableAndRequested, defaultResourceSpecs, podRequests, type ResourceSpec } from './resource-allocation.js';
+
+/** NodeResourcesFitArgs (kubescheduler.config.k8s.io/v1). */
+export interface NodeResourcesFitArgs {
+  ignoredResources?: string[];
+  ignoredResourceGroups?: string[];
+  scoringStrategy?: { type?: 'LeastAllocated' | 'MostAllocated' | string; resources?: ResourceSpec[] };
+}
+
+/** A resource the node lacks for the pod. */
+export interface InsufficientResource {
+  resourceName: string;
+  reason: string;
+  requested: number;
+  used: number;
+  capacity: number;
+  /** the pod asks for more than the node has at all: preemption cannot help */
+  unresolvable: boolean;
+}
+
+const stateKey = 'PreFilterNodeResourcesFit';
+
+class FitState implements StateData {
+  constructor(readonly request: Resource) {}
+  clone(): StateData {
+    return this;
+  }
+}
+
+/** Validates and defaults NodeResourcesFitArgs; throws with the field at fault. */
+export function nodeResourcesFitArgs(raw: unknown): Required<Pick<NodeResourcesFitArgs, 'ignoredResources' | 'ignoredResourceGroups'>> & { strategy: 'LeastAllocated' | 'MostAllocated'; resources: ResourceSpec[] } {
+  const a = (raw ?? {}) as NodeResourcesFitArgs;
+  const type = a.scoringStrategy?.type ?? 'LeastAllocated';
+  if (type !== 'LeastAllocated' && type !== 'MostAllocated') {
+    throw new Error(`NodeResourcesFitArgs: scoringStrategy.type: Unsupported value: ${JSON.stringify(type)}: supported values: "LeastAllocated", "MostAllocated"`);
+  }
+  const resources = a.scoringStrategy?.resources?.length ? a.scoringStrategy.resources : defaultResourceSpecs;
+  for (const [i, r] of resources.entries()) {
+    if (!r.name) throw new Error(`NodeResourcesFitArgs: scoringStrategy.resources[${i}].name: Required value`);
+    if (!Number.isInteger(r.weight) || r.weight < 1 || r.weight > 100) throw new Error(`NodeResourcesFitArgs: scoringStrategy.resources[${i}].weight: Invalid value: ${r.weight}: resource weight of ${r.name} should be in a range [1, 100]`);
+  }
+  return { ignoredResources: a.ignoredResources ?? [], ignoredResourceGroups: a.ignoredResourceGroups ?? [], strategy: type, resources };
+}
+
+/** What a node lacks to hold the pod (upstream's fitsRequest); empty when it fits. */
+export function fitsRequest(request: Resource, nodeInfo: NodeInfo, ignored: Set<string> = new Set(), ignoredGroups: Set<string> = new Set()): InsufficientResource[] {
+  const out: InsufficientResource[] = [];
+  const alloc = nodeInfo.allocatable;
+  const used = nodeInfo.requested;
+  if (nodeInfo.pods.length + 1 > alloc.allowedPodNumber) {
+    out.push({ resourceName: 'pods', reason: 'Too many pods', requested: 1, used: nodeInfo.pods.length, capacity: alloc.allowedPodNumber, unresolvable: false });
+  }
+  if (request.milliCPU === 0 && request.memory === 0 && request.ephemeralStorage === 0 && !request.scalar?.size) return out;
+  const check = (name: string, want: number, have: number, inUse: number) => {
+    if (want > 0 && want > have - inUse) out.push({ resourceName: name, reason: `Insufficient ${name}`, requested: want, used: inUse, capacity: have, unresolvable: want > have });
+  };
+  check('cpu', request.milliCPU, alloc.milliCPU, used.milliCPU);
+  check('memory', request.memory, alloc.memory, used.memory);
+  check('ephemeral-storage', request.ephemeralStorage, alloc.ephemeralStorage, used.ephemeralStorage);
+  for (const [name, want] of request.scalar ?? []) {
+    if (want === 0 || ignored.has(name)) continue;
+    const slash = name.indexOf('/');
+    if (slash >= 0 && ignoredGroups.has(name.slice(0, slash))) continue;
+    check(name, want, alloc.scalar?.get(name) ?? 0, used.scalar?.get(name) ?? 0);
+  }
+  return out;
+}
+
+function leastRequestedScore(requested: number, capacity: number): number {
+  if (capacity === 0 || requested > capacity) return 0;
+  return Math.trunc(((capacity - requested) * maxNodeScore) / capacity);
+}
+
+function mostRequestedScore(requested: number, capacity: number): number {
+  if (capacity === 0) return 0;
+  if (requested > capacity) return maxNodeScore;
+  return Math.trunc((requested * maxNodeScore) / capacity);
+}
+
+/**
+ * Upstream's NodeResourcesFit: the pod's requests (containers, init containers, sidecars and
+ * overhead) must fit in what the node has left, and the pod count too. Scores by LeastAllocated
+ * (default) or MostAllocated over the configured resources (cpu and memory, weight 1 each).
+ */
+export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, ScorePlugin, EnqueueExtensions {
+  static readonly pluginName = 'NodeResourcesFit';
+  readonly name = NodeResourcesFit.pluginName;
+  private readonly ignored: Set<string>;
+  private readonly ignoredGroups: Set<string>;
+  private readonly resources: ResourceSpec[];
+  private readonly scorer: (requested: number, capacity: number) => number;
+
+  constructor(rawArgs?: unknown) {
+    const args = nodeResourcesFitArgs(rawArgs);
+    this.ignored = new Set(args.ignoredResources);
+    this.ignoredGroups = new Set(args.ignoredResourceGroups);
+    this.resources = args.resources;
+    this.scorer = args.strategy === 'MostAllocated' ? mostRequestedScore : leastRequestedScore;
+  }
+
+  /** Success (the pod's requests are kept in the state). */
+  preFilter(state: CycleState, pod: Pod) {
+    state.write(stateKey, new FitState(podRequests(pod).plain));
+    return { status: Status.success() };
+  }
+
+  preFilterExtensions() {
+    return undefined;
+  }
+
+  /** Success; Unschedulable with every `Insufficient <resource>` / `Too many pods` reason; UnschedulableAndUnresolvable when the pod exceeds the node's allocatable outright. */
+  filter(state: CycleState, pod: Pod, nodeInfo: NodeInfo): Status {
+    const request = state.read<FitState>(stateKey)?.request ?? podRequests(pod).plain;
+    const insufficient = fitsRequest(request, nodeInfo, this.ignored, this.ignoredGroups);
+    if (insufficient.length === 0) return Status.success();
+    const reasons = insufficient.map((r) => r.reason);
+    return insufficient.some((r) => r.unresolvable) ? Status.unresolvable(...reasons) : Status.unschedulable(...reasons);
+  }
+
+  /** A score 0–100 from the strategy, weighted over the resources; Success. */
+  score(_state: CycleState, pod: Pod, nodeInfo: NodeInfo): { score: number; status: Status } {
+    const { allocatable, requested } = allocatableAndRequested(nodeInfo, pod, this.resources, false);
+    let total = 0;
+    let weights = 0;
+    for (let i = 0; i < this.resources.length; i++) {
+      if (allocatable[i] === 0) continue;
+      total += this.scorer(requested[i], allocatable[i]) * this.resources[i].weight;
+      weights += this.resources[i].weight;
+    }
+    return { score: weights === 0 ? 0 : Math.trunc(total / weights), status: Status.success() };
+  }
+
+  eventsToRegister(): ClusterEventWithHint[] {
+    return [
+      { event: { resource: 'AssignedPod', actionType: ActionType.Delete | ActionType.UpdatePodScaleDown } },
+      { event: { resource: 'Node', actionType: ActionType.Add | ActionType.UpdateNodeAllocatable | ActionType.UpdateNodeTaint | ActionType.UpdateNodeLabel } },
+    ];
+  }
+}

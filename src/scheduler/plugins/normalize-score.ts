@@ -1,0 +1,20 @@
+import { maxNodeScore, Status, type NodeScore } from '../framework/index.js';
+
+/**
+ * Scales scores so the highest becomes `max` (upstream's helper.DefaultNormalizeScore); with
+ * `reverse`, a high raw score becomes a low one. When every score is 0, all become `max` if reversed.
+ */
+export function defaultNormalizeScore(scores: NodeScore[], reverse: boolean, max = maxNodeScore): Status {
+  let highest = 0;
+  for (const s of scores) if (s.score > highest) highest = s.score;
+  if (highest === 0) {
+    if (reverse) for (const s of scores) s.score = max;
+    return Status.success();
+  }
+  for (const s of scores) {
+    let v = Math.trunc((max * s.score) / highest);
+    if (reverse) v = max - v;
+    s.score = v;
+  }
+  return Status.success();
+}
