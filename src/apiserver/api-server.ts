@@ -5,6 +5,7 @@ import type { Store } from '../store/index.js';
 import { admissionChain, namespaceLifecycle, systemNamespaces } from './admission.js';
 import { Discovery, negotiateAggregated, parseAccept } from './discovery.js';
 import { ObjectStorage, type WriteContext } from './object-storage.js';
+import { OpenApiService } from './openapi/index.js';
 import { parseRequestInfo } from './request-info.js';
 import { handleResource } from './resource-handler.js';
 import { resourceKeyPrefix } from './resource-keys.js';
@@ -36,6 +37,7 @@ const systemUser: UserInfo = { name: 'system:apiserver', groups: ['system:master
  */
 export class ApiServer {
   readonly discovery: Discovery;
+  readonly openApi: OpenApiService;
   readonly watchCache: WatchCache;
   readonly metrics: Registry;
   private readonly storages = new Map<string, ObjectStorage>();
@@ -47,6 +49,7 @@ export class ApiServer {
     this.now = options.now ?? (() => new Date());
     this.metrics = options.metrics ?? new Registry();
     this.discovery = new Discovery(options.resources);
+    this.openApi = new OpenApiService(options.resources, `v${kubernetesVersion.major}.${kubernetesVersion.minor}.0`);
     const bookmarkKinds = new Map(options.resources.map((d) => [resourceKeyPrefix(d), { apiVersion: d.group ? `${d.group}/${d.version}` : d.version, kind: d.kind }]));
     this.watchCache = new WatchCache({
       store: options.store,
@@ -121,6 +124,7 @@ export class ApiServer {
 
   private async nonResource(request: ApiRequest, path: string): Promise<ApiResponse> {
     if (request.method !== 'GET' && request.method !== 'HEAD') throw new ApiError('MethodNotAllowed', `the server does not allow this method on the requested resource`);
+    if (this.openApi.handles(path)) return this.openApi.serve(request, path);
     switch (path) {
       case '/healthz':
       case '/livez':

@@ -50,6 +50,7 @@ function build(): Record<string, Schema> {
     if (gvk && !withoutList.has(gvk.kind)) all[`${name}List`] = listDefinition(name, gvk);
   }
   all['io.k8s.apimachinery.pkg.util.intstr.IntOrString']['x-kubernetes-int-or-string'] = true;
+  all['io.k8s.apimachinery.pkg.apis.meta.v1.Patch'] = { type: 'object', description: 'Patch is provided to give a concrete name and type to the Kubernetes PATCH request body.' };
   return all;
 }
 
