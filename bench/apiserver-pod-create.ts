@@ -26,11 +26,23 @@ const warmupMs = args.number('warmup', 2) * 1000;
 const cpuProf = cpuProfileRequest(args);
 const out = (line: string) => process.stdout.write(`${line}\n`);
 
+function seqCount(r: LoadResult): number {
+  return r.started;
+}
+
 function line(label: string, r: LoadResult): string {
   return `${label}: ${r.rate.toFixed(0)}/s over ${(durationMs / 1000).toFixed(0)} s, ${latencySummary(r.latencies)}, errors ${r.errors}${r.firstError ? ` (first: ${r.firstError})` : ''}`;
 }
 
-async function skiffCreates(datastoreEndpoint: string | undefined): Promise<{ result: LoadResult; storedBytes: number }> {
+/** grpc_server_handled_total per method from etcd's /metrics. */
+async function etcdRpcCounts(clientUrl: string): Promise<Map<string, number>> {
+  const text = await (await fetch(`${clientUrl}/metrics`)).text();
+  const counts = new Map<string, number>();
+  for (const m of text.matchAll(/^grpc_server_handled_total\{[^}]*grpc_method="(\w+)"[^}]*\} (\S+)$/gm)) counts.set(m[1], (counts.get(m[1]) ?? 0) + Number(m[2]));
+  return counts;
+}
+
+async function skiffCreates(datastoreEndpoint: string | undefined, etcdUrl?: string): Promise<{ result: LoadResult; storedBytes: number }> {
   const server = await startSkiffServer({ datastoreEndpoint, cpuProfileDir: cpuProf });
   const conn = new ApiConnection(server.kubeconfigPath, concurrency);
   let storedBytes = 0;
@@ -38,6 +50,7 @@ async function skiffCreates(datastoreEndpoint: string | undefined): Promise<{ re
   try {
     const run = `c${Date.now().toString(36)}`;
     const cpu = { server: 0, client: 0 };
+    const rpcsBefore = etcdUrl ? await etcdRpcCounts(etcdUrl) : undefined;
     result = await closedLoop({
       concurrency,
       warmupMs,
@@ -54,6 +67,12 @@ async function skiffCreates(datastoreEndpoint: string | undefined): Promise<{ re
       },
     });
     const done = result.latencies.length;
+    if (etcdUrl && rpcsBefore) {
+      const after = await etcdRpcCounts(etcdUrl);
+      const made = seqCount(result);
+      const perCreate = [...after].map(([method, n]) => [method, n - (rpcsBefore.get(method) ?? 0)] as const).filter(([, n]) => n > 0);
+      out(`  etcd RPCs per create (all ${made} creates incl. warm-up): ${perCreate.map(([method, n]) => `${method} ${(n / made).toFixed(2)}`).join(', ')}`);
+    }
     out(`  CPU in the measured window: server ${((100 * cpu.server) / durationMs).toFixed(0)}% of a core (${((1000 * cpu.server) / Math.max(1, done)).toFixed(0)} µs per create), bench client ${((100 * cpu.client) / durationMs).toFixed(0)}% of a core`);
   } finally {
     conn.close();
@@ -96,7 +115,7 @@ async function main(): Promise<void> {
     const etcd = await startEtcd();
     let skiff: LoadResult;
     try {
-      const r = await skiffCreates(etcd.endpoint);
+      const r = await skiffCreates(etcd.endpoint, etcd.clientUrl);
       skiff = r.result;
       storedBytes = r.storedBytes || storedBytes;
     } finally {

@@ -5,6 +5,8 @@ export interface LoadResult {
   /** latencies (ms) of operations that started in the measured window */
   latencies: number[];
   errors: number;
+  /** operations started, warm-up included */
+  started: number;
   firstError?: string;
   /** process.hrtime-based µs bounds of the measured window, to cut a CPU profile to it */
   windowMicros: [number, number];
@@ -53,7 +55,7 @@ export async function closedLoop(options: LoadOptions): Promise<LoadResult> {
   await Promise.all(Array.from({ length: options.concurrency }, worker));
   windowEnd = micros();
   options.onWindow?.('end');
-  return { rate: latencies.length / (options.durationMs / 1000), latencies, errors, firstError, windowMicros: [windowStart, windowEnd] };
+  return { rate: latencies.length / (options.durationMs / 1000), latencies, errors, started: seq, firstError, windowMicros: [windowStart, windowEnd] };
 }
 
 /** Runs `op` for seq 0..count-1 with `concurrency` in flight. */

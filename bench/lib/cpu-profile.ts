@@ -152,7 +152,9 @@ export function readCpuProfile(path: string): CpuProfile {
 /** The summary as printable lines. */
 export function formatProfileSummary(summary: ProfileSummary): string[] {
   const busy = summary.sampledMs - summary.idleMs;
-  const out = [`server CPU profile: ${summary.sampledMs.toFixed(0)} ms sampled, ${busy.toFixed(0)} ms busy (${((100 * busy) / Math.max(1, summary.sampledMs)).toFixed(0)}% of one core)`];
+  const out = [
+    `server CPU profile: ${summary.sampledMs.toFixed(0)} ms sampled, main thread not idle ${busy.toFixed(0)} ms (${((100 * busy) / Math.max(1, summary.sampledMs)).toFixed(0)}%: running, waiting for a core, or blocked in a syscall such as fsync)`,
+  ];
   out.push('  top self time:');
   for (const f of summary.bySelf) {
     out.push(`    ${f.selfMs.toFixed(0).padStart(6)} ms ${((100 * f.selfMs) / Math.max(1, busy)).toFixed(1).padStart(5)}%  ${f.name}  ${f.location}${f.hotLine ? `  (hot line ${f.hotLine})` : ''}${f.topCaller ? `  <- ${f.topCaller}` : ''}`);
