@@ -27,6 +27,8 @@ test('canonical forms', () => {
     ['1e3', '1e3'], ['100m', '100m'], ['0', '0'], ['512Mi', '512Mi'], ['0.1Gi', '107374182400m'], ['1.5', '1500m'],
   ];
   for (const [input, canon] of cases) assert.equal(canonicalQuantity(input), canon, input);
+  assert.equal(canonicalQuantity('1.0001', { roundUpToMilli: true }), '1001m');
+  assert.equal(canonicalQuantity(2), '2');
 });
 
 test('compares across formats', () => {

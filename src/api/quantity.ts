@@ -92,9 +92,14 @@ export function compareQuantities(a: string | number, b: string | number): numbe
   return na < nb ? -1 : na > nb ? 1 : 0;
 }
 
-/** The canonical form upstream serialises a quantity in (`1000m` → `1`, `1.5Gi` → `1536Mi`, `0.5` → `500m`). */
-export function canonicalQuantity(s: string | number): string {
-  const q = typeof s === 'number' ? { nanos: BigInt(Math.ceil(s * 1e9)), format: 'DecimalSI' as const } : parseQuantityValue(s);
+/**
+ * The canonical form upstream serialises a quantity in (`1000m` → `1`, `1.5Gi` → `1536Mi`,
+ * `0.5` → `500m`). With `roundUpToMilli`, values finer than 1m are rounded up first, as the
+ * core/v1 defaulter does for container resources.
+ */
+export function canonicalQuantity(s: string | number, options: { roundUpToMilli?: boolean } = {}): string {
+  const q = typeof s === 'number' ? { nanos: BigInt(Math.ceil(s * 1e9)), format: 'DecimalSI' as QuantityFormat } : parseQuantityValue(s);
+  if (options.roundUpToMilli) q.nanos = ceilDiv(q.nanos, 1_000_000n) * 1_000_000n;
   return formatQuantity(q);
 }
 

@@ -1,4 +1,5 @@
 import type { KubeObject } from '../object.js';
+import { canonicalQuantity, isValidQuantity } from '../quantity.js';
 import { child, list, setDefault, type Obj } from './field-errors.js';
 
 /** Always for `:latest` or an untagged image without digest, else IfNotPresent (upstream's SetDefaults_Container). */
@@ -35,6 +36,12 @@ function defaultEnv(c: Obj): void {
   }
 }
 
+/** Rewrites valid quantities in a resource list canonically, rounded up to milli-units (SetDefaults_ResourceList). */
+export function defaultResourceList(resources: Obj | undefined): void {
+  if (!resources || typeof resources !== 'object') return;
+  for (const [k, v] of Object.entries(resources)) if (isValidQuantity(v)) resources[k] = canonicalQuantity(v as string | number, { roundUpToMilli: true });
+}
+
 /** Container defaults: imagePullPolicy, termination message, port protocols, probes, handlers. */
 export function defaultContainer(c: Obj): void {
   if (!c.imagePullPolicy) c.imagePullPolicy = defaultImagePullPolicy(c.image);
@@ -47,6 +54,8 @@ export function defaultContainer(c: Obj): void {
   defaultHandler(c.lifecycle?.postStart);
   defaultHandler(c.lifecycle?.preStop);
   defaultEnv(c);
+  defaultResourceList(c.resources?.limits);
+  defaultResourceList(c.resources?.requests);
 }
 
 const volumeSources = [
@@ -76,6 +85,7 @@ export function defaultVolume(v: Obj): void {
     }
   }
   if (v.hostPath) setDefault(v.hostPath, 'type', '');
+  if (v.emptyDir && isValidQuantity(v.emptyDir.sizeLimit)) v.emptyDir.sizeLimit = canonicalQuantity(v.emptyDir.sizeLimit);
   if (v.iscsi) setDefault(v.iscsi, 'iscsiInterface', 'default');
   if (v.rbd) {
     setDefault(v.rbd, 'pool', 'rbd');

@@ -3,7 +3,7 @@ import type { KubeObject } from '../object.js';
 import { isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidLabelValue, isValidIP } from '../names.js';
 import { validateLabels, validateAnnotations } from '../object-meta.js';
 import { validateContainers } from './container-validation.js';
-import { each, forbidden, invalidValue, list, nonNegative, notSupported, required, type Obj } from './field-errors.js';
+import { each, invalidValue, list, nonNegative, notSupported, required, type Obj } from './field-errors.js';
 import { validatePodUpdate } from './pod-update.js';
 import { validateVolumes } from './volume-validation.js';
 
@@ -109,17 +109,15 @@ export function validatePodSpec(spec: Obj | undefined, path = 'spec'): FieldErro
     });
   }
   if (s.schedulerName !== undefined && s.schedulerName !== '') errs.push(...each(`${path}.schedulerName`, s.schedulerName, isDNS1123Subdomain(s.schedulerName)));
-  if (s.overhead !== undefined && s.overhead !== null && typeof s.overhead !== 'object') errs.push(forbidden(`${path}.overhead`, 'must be a resource list'));
   return errs;
 }
 
 /** Validates a PodTemplateSpec at `path` (`spec.template`): its labels, annotations and spec. */
 export function validatePodTemplateSpec(template: Obj | undefined, path: string): FieldError[] {
-  if (!template) return [required(path)];
   const errs: FieldError[] = [];
-  errs.push(...validateLabels(template.metadata?.labels, `${path}.metadata.labels`));
-  errs.push(...validateAnnotations(template.metadata?.annotations, `${path}.metadata.annotations`));
-  errs.push(...validatePodSpec(template.spec, `${path}.spec`));
+  errs.push(...validateLabels(template?.metadata?.labels, `${path}.metadata.labels`));
+  errs.push(...validateAnnotations(template?.metadata?.annotations, `${path}.metadata.annotations`));
+  errs.push(...validatePodSpec(template?.spec, `${path}.spec`));
   return errs;
 }
 

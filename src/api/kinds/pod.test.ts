@@ -38,6 +38,9 @@ test('defaultPod fills upstream defaults', () => {
   assert.equal(c.terminationMessagePolicy, 'File');
   assert.equal(c.ports[0].protocol, 'TCP');
   assert.deepEqual(c.resources.requests, { cpu: '500m', memory: '1Gi' });
+  const q = pod({ containers: [{ name: 'a', image: 'a', resources: { limits: { cpu: 0.5, memory: '1024Mi' }, requests: { cpu: '100.5m' } } }] });
+  defaultPod(q);
+  assert.deepEqual((q.spec as Record<string, any>).containers[0].resources, { limits: { cpu: '500m', memory: '1Gi' }, requests: { cpu: '101m', memory: '1Gi' } });
   assert.deepEqual(c.readinessProbe, { httpGet: { port: 80, path: '/', scheme: 'HTTP' }, timeoutSeconds: 1, periodSeconds: 10, successThreshold: 1, failureThreshold: 3 });
   assert.deepEqual(spec.volumes, [
     { name: 'cfg', configMap: { name: 'c', defaultMode: 420 } },

@@ -44,8 +44,8 @@ export function validateSelectorMatchesTemplate(selector: LabelSelectorMeta | un
  * The pod template of a ReplicaSet, Deployment, DaemonSet or StatefulSet: matches the selector,
  * is a valid template, restartPolicy Always, no activeDeadlineSeconds.
  */
-export function validateTemplateForController(selector: LabelSelectorMeta | undefined, template: Obj | undefined, path: string, kindName: string): FieldError[] {
-  if (!template) return [required(path)];
+export function validateTemplateForController(selector: LabelSelectorMeta | undefined, maybeTemplate: Obj | undefined, path: string, kindName: string): FieldError[] {
+  const template: Obj = maybeTemplate ?? {};
   const errs: FieldError[] = [];
   if (!selector || Object.keys(selector.matchLabels ?? {}).length + (selector.matchExpressions ?? []).length > 0) {
     errs.push(...validateSelectorMatchesTemplate(selector, template, path));
