@@ -1,4 +1,4 @@
-import { atomicMaps, atomicStructs, fieldFacts, quantityDefinition, quantityFields } from './facts.js';
+import { atomicMaps, atomicStructs, fieldDescriptions, fieldFacts, objectMetadataDescription, quantityDefinition, quantityFields } from './facts.js';
 import { generatedDefinitions } from './generated/definitions.js';
 import type { GroupVersionKind, Schema } from './schema-types.js';
 
@@ -36,6 +36,11 @@ function listDefinition(name: string, gvk: GroupVersionKind): Schema {
 function build(): Record<string, Schema> {
   const all: Record<string, Schema> = { ...generatedDefinitions };
   for (const [key, extensions] of Object.entries(fieldFacts)) Object.assign(propertyOf(all, key), extensions);
+  for (const [key, description] of Object.entries(fieldDescriptions)) propertyOf(all, key).description = description;
+  for (const schema of Object.values(all)) {
+    const metadata = schema.properties?.metadata;
+    if (schema['x-kubernetes-group-version-kind'] && metadata?.$ref === 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta') metadata.description = objectMetadataDescription;
+  }
   for (const key of atomicMaps) propertyOf(all, key)['x-kubernetes-map-type'] = 'atomic';
   for (const name of atomicStructs) if (all[name]) all[name]['x-kubernetes-map-type'] = 'atomic';
   for (const key of quantityFields) {

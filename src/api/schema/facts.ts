@@ -154,3 +154,30 @@ export const quantityFields = [
 ];
 
 export const quantityDefinition = quantity;
+
+const probeInfo = 'More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#container-probes';
+const specInfo = 'More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status';
+
+/**
+ * Upstream's descriptions of fields whose type is another definition: the models carry none for
+ * them, and the type's own description is the fallback. Keyed `<definition>.<field>`.
+ */
+export const fieldDescriptions: Record<string, string> = {
+  [`${core}.Container.livenessProbe`]: `Periodic probe of container liveness. Container will be restarted if the probe fails. Cannot be updated. ${probeInfo}`,
+  [`${core}.Container.readinessProbe`]: `Periodic probe of container service readiness. Container will be removed from service endpoints if the probe fails. Cannot be updated. ${probeInfo}`,
+  [`${core}.Container.startupProbe`]: `StartupProbe indicates that the Pod has successfully initialized. If specified, no other probes are executed until this completes successfully. If this probe fails, the Pod will be restarted, just as if the livenessProbe failed. This can be used to provide different probe parameters at the beginning of a Pod's lifecycle, when it might take a long time to load data or warm a cache, than during steady-state operation. This cannot be updated. ${probeInfo}`,
+  [`${core}.Container.resources`]: 'Compute Resources required by this container. Cannot be updated. More info: https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/',
+  [`${core}.Container.securityContext`]: 'SecurityContext defines the security options the container should be run with. If set, the fields of SecurityContext override the equivalent fields of PodSecurityContext. More info: https://kubernetes.io/docs/tasks/configure-pod-container/security-context/',
+  [`${core}.Container.lifecycle`]: 'Actions that the management system should take in response to container lifecycle events. Cannot be updated.',
+  [`${core}.Pod.spec`]: `Specification of the desired behavior of the pod. ${specInfo}`,
+  [`${core}.Pod.status`]: `Most recently observed status of the pod. This data may not be up to date. Populated by the system. Read-only. ${specInfo}`,
+  [`${core}.PodTemplateSpec.spec`]: `Specification of the desired behavior of the pod. ${specInfo}`,
+  [`${apps}.Deployment.spec`]: 'Specification of the desired behavior of the Deployment.',
+  [`${apps}.Deployment.status`]: 'Most recently observed status of the Deployment.',
+  [`${apps}.DeploymentSpec.template`]: 'Template describes the pods that will be created. The only allowed template.spec.restartPolicy value is "Always".',
+  [`${apps}.DeploymentSpec.selector`]: "Label selector for pods. Existing ReplicaSets whose pods are selected by this will be the ones affected by this deployment. It must match the pod template's labels.",
+  [`${apps}.DeploymentSpec.strategy`]: 'The deployment strategy to use to replace existing pods with new ones.',
+};
+
+/** The description of every kind's `metadata` field. */
+export const objectMetadataDescription = "Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata";

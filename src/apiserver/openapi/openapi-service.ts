@@ -6,6 +6,7 @@ import { openApiV3Document } from './openapi-v3.js';
 import { encodeOpenApiV2 } from './proto-v2.js';
 
 const v2Protobuf = 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf';
+/** What upstream answers with: the Accept form with '@' is not a valid media type for Go's parser. */
 const v2ProtobufOld = 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf';
 
 interface Cached {
@@ -83,7 +84,7 @@ export class OpenApiService {
     this.v2Json ??= cached(Buffer.from(JSON.stringify(openApiV2Document([...this.groupVersions.values()].flat(), this.version))));
     if (proto) this.v2Proto ??= cached(encodeOpenApiV2(JSON.parse(this.v2Json.body.toString('utf8')) as Record<string, unknown>));
     const doc = proto ? this.v2Proto! : this.v2Json;
-    const headers: Record<string, string> = { 'Content-Type': proto ? v2Protobuf : 'application/json', ETag: `"${doc.hash}"`, 'Cache-Control': 'no-cache, private', Vary: 'Accept' };
+    const headers: Record<string, string> = { 'Content-Type': proto ? v2ProtobufOld : 'application/json', ETag: `"${doc.hash}"`, 'Cache-Control': 'no-cache, private', Vary: 'Accept' };
     if (request.headers['if-none-match'] === `"${doc.hash}"`) return { status: 304, headers };
     return { status: 200, headers, body: doc.body };
   }
