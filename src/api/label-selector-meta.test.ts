@@ -26,7 +26,7 @@ test('matchLabels and matchExpressions combine', () => {
 
 test('bad operator is rejected', () => {
   assert.throws(() => labelSelectorFromMeta({ matchExpressions: [{ key: 'a', operator: 'Gt', values: ['1'] }] }), /"Gt" is not a valid label selector operator/);
-  assert.throws(() => labelSelectorFromMeta({ matchExpressions: [{ key: 'a', operator: 'In', values: [] }] }), /values: Invalid value: \[\]string\{\}: for 'in', 'notin' operators, values set can't be empty/);
+  assert.throws(() => labelSelectorFromMeta({ matchExpressions: [{ key: 'a', operator: 'In', values: [] }] }), /values: Invalid value: \[\]: for 'in', 'notin' operators, values set can't be empty/);
 });
 
 test('validateLabelSelector gives field errors', () => {

@@ -41,7 +41,7 @@ export function requirementErrors(key: string, operator: SelectorOperator, value
   const valuesPath = `${prefix}values`;
   const keyErrs = isQualifiedName(key);
   if (keyErrs.length) errs.push(`${keyPath}: Invalid value: ${JSON.stringify(key)}: ${keyErrs.join('; ')}`);
-  const list = `[]string{${values.map((v) => JSON.stringify(v)).join(', ')}}`;
+  const list = JSON.stringify(values);
   switch (operator) {
     case 'in':
     case 'notin':

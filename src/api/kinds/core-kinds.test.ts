@@ -59,7 +59,7 @@ test('service clusterIP may not change once set', () => {
   const next = structuredClone(old);
   (next.spec as any).clusterIP = '10.96.0.11';
   (next.spec as any).clusterIPs = ['10.96.0.11'];
-  assert.deepEqual(msgs(validateService(next, old)), ['spec.clusterIPs[0]: Invalid value: []string{"10.96.0.11"}: may not change once set']);
+  assert.deepEqual(msgs(validateService(next, old)), ['spec.clusterIPs[0]: Invalid value: ["10.96.0.11"]: may not change once set']);
 });
 
 test('namespace defaults', () => {
@@ -119,7 +119,7 @@ test('nodes, leases and events', () => {
   const n: KubeObject = { metadata: { name: 'n1' }, spec: { taints: [{ key: 'a', effect: 'NoSchedule' }, { key: 'a', effect: 'NoSchedule' }] }, status: { capacity: { cpu: '2' } } };
   defaultNode(n);
   assert.deepEqual((n.status as any).allocatable, { cpu: '2' });
-  assert.deepEqual(msgs(validateNode(n)), ['spec.taints[1]: Duplicate value: {"key":"a","effect":"NoSchedule"}: taints must be unique by key and effect pair']);
+  assert.deepEqual(msgs(validateNode(n)), ['spec.taints[1]: Duplicate value: {"Key":"a","Value":"","Effect":"NoSchedule","TimeAdded":null}: taints must be unique by key and effect pair']);
   assert.deepEqual(msgs(validateLease({ metadata: meta, spec: { leaseDurationSeconds: 0 } })), ['spec.leaseDurationSeconds: Invalid value: 0: must be greater than 0']);
   assert.deepEqual(msgs(validateEvent({ metadata: meta, involvedObject: { namespace: 'other' } })), ['involvedObject.namespace: Invalid value: "other": does not match event.namespace']);
   assert.deepEqual(validateEventsV1Event({ metadata: meta, eventTime: '2024-01-01T00:00:00.000000Z', type: 'Normal', reportingController: 'skiff/scheduler', reportingInstance: 'i', action: 'Binding', reason: 'Scheduled', regarding: { namespace: 'default' } }), []);

@@ -79,19 +79,21 @@ export function rawError(type: FieldError['type'], path: string, printedValue: s
   return { type, field: path, message: `${wording[type] ?? 'Invalid value'}: ${printedValue}${detail ? `: ${detail}` : ''}` };
 }
 
-/** Go's %#v of a map[string]string: `map[string]string{"a":"b", "c":"d"}` (keys sorted). */
-export function goStringMap(m: Record<string, string> | undefined | null): string {
-  if (m === undefined || m === null) return 'map[string]string(nil)';
-  const parts = Object.keys(m)
+/**
+ * A map as upstream (1.34+) prints composite values in field errors: Go's encoding/json, keys
+ * sorted, no spaces (`{"a":"b","c":"d"}`); `null` for nil.
+ */
+export function goJsonMap(m: Record<string, unknown> | undefined | null): string {
+  if (m === undefined || m === null) return 'null';
+  return `{${Object.keys(m)
     .sort()
-    .map((k) => `${JSON.stringify(k)}:${JSON.stringify(m[k])}`);
-  return `map[string]string{${parts.join(', ')}}`;
+    .map((k) => `${JSON.stringify(k)}:${JSON.stringify(m[k])}`)
+    .join(',')}}`;
 }
 
-/** Go's %#v of a []string. */
-export function goStringSlice(s: string[] | undefined | null): string {
-  if (s === undefined || s === null) return '[]string(nil)';
-  return `[]string{${s.map((x) => JSON.stringify(x)).join(', ')}}`;
+/** A list as upstream (1.34+) prints it in field errors (`["a","b"]`, `null` for nil). */
+export function goJsonList(s: unknown[] | undefined | null): string {
+  return s === undefined || s === null ? 'null' : JSON.stringify(s);
 }
 
 /** An int-or-string as upstream prints it (IntOrString is a Stringer: `25%`, `1`). */

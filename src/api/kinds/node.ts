@@ -2,7 +2,7 @@ import type { FieldError } from '../errors.js';
 import type { KubeObject } from '../object.js';
 import { isQualifiedName, isValidLabelValue, ipFamilyOf } from '../names.js';
 import { isValidQuantity, parseQuantity } from '../quantity.js';
-import { child, each, forbidden, invalidValue, list, notSupported, required, rawError, goStringSlice, type Obj } from './field-errors.js';
+import { child, each, forbidden, invalidValue, list, notSupported, required, rawError, goJsonList, type Obj } from './field-errors.js';
 
 const taintEffects = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'];
 
@@ -33,7 +33,7 @@ export function validateTaints(taints: Obj[], path: string): FieldError[] {
     else if (!taintEffects.includes(t.effect)) errs.push(notSupported(`${p}.effect`, t.effect, taintEffects));
     const key = `${t.effect}\u0000${t.key}`;
     if (seen.has(key)) {
-      errs.push({ type: 'FieldValueDuplicate', field: p, message: `Duplicate value: ${JSON.stringify(t)}: taints must be unique by key and effect pair` });
+      errs.push({ type: 'FieldValueDuplicate', field: p, message: `Duplicate value: ${JSON.stringify({ Key: t.key ?? '', Value: t.value ?? '', Effect: t.effect ?? '', TimeAdded: t.timeAdded ?? null })}: taints must be unique by key and effect pair` });
       return;
     }
     seen.add(key);
@@ -51,7 +51,7 @@ export function validateNode(obj: KubeObject, old?: KubeObject): FieldError[] {
   });
   if (cidrs.length > 1) {
     const fams = cidrs.map((c) => ipFamilyOf(c.split('/')[0]));
-    if (cidrs.length > 2 || fams[0] === fams[1]) errs.push(rawError('FieldValueInvalid', 'spec.podCIDRs', goStringSlice(cidrs), 'may specify no more than one CIDR for each IP family'));
+    if (cidrs.length > 2 || fams[0] === fams[1]) errs.push(rawError('FieldValueInvalid', 'spec.podCIDRs', goJsonList(cidrs), 'may specify no more than one CIDR for each IP family'));
   }
   errs.push(...validateTaints(list(spec, 'taints'), 'spec.taints'));
   const status = (obj.status ?? {}) as Obj;

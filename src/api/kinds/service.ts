@@ -3,7 +3,7 @@ import type { KubeObject } from '../object.js';
 import { isDNS1123Label, isDNS1123Subdomain, isValidPortNum, ipFamilyOf } from '../names.js';
 import { validateLabels } from '../object-meta.js';
 import { validatePortNumOrName } from './container-validation.js';
-import { child, duplicate, each, forbidden, goStringSlice, invalidValue, list, notSupported, rawError, required, setDefault, type Obj } from './field-errors.js';
+import { child, duplicate, each, forbidden, goJsonList, invalidValue, list, notSupported, rawError, required, setDefault, type Obj } from './field-errors.js';
 
 const serviceTypes = ['ClusterIP', 'ExternalName', 'LoadBalancer', 'NodePort'];
 const affinities = ['ClientIP', 'None'];
@@ -45,7 +45,7 @@ function isHeadless(spec: Obj): boolean {
 }
 
 function goServicePortKey(port: Obj): string {
-  return `core.ServicePort{Name:"", Protocol:${JSON.stringify(port.protocol ?? '')}, AppProtocol:(*string)(nil), Port:${port.port ?? 0}, TargetPort:intstr.IntOrString{Type:0, IntVal:0, StrVal:""}, NodePort:0}`;
+  return `{"Name":"","Protocol":${JSON.stringify(port.protocol ?? '')},"AppProtocol":null,"Port":${port.port ?? 0},"TargetPort":0,"NodePort":0}`;
 }
 
 function validatePorts(spec: Obj): FieldError[] {
@@ -162,7 +162,7 @@ function validateClusterIPUpdate(spec: Obj, prev: Obj): FieldError[] {
   const ips = (s: Obj): string[] => (Array.isArray(s.clusterIPs) ? s.clusterIPs : s.clusterIP ? [s.clusterIP] : []);
   const next = ips(spec);
   const before = ips(prev);
-  const printed = goStringSlice(next);
+  const printed = goJsonList(next);
   if (before.length === next.length) {
     return before.flatMap((ip, i) => (ip !== next[i] ? [rawError('FieldValueInvalid', `spec.clusterIPs[${i}]`, printed, 'may not change once set')] : []));
   }

@@ -2,19 +2,23 @@ import type { FieldError } from '../errors.js';
 import { labelSelectorFromMeta, validateLabelSelector, type LabelSelectorMeta } from '../label-selector-meta.js';
 import { matchLabelSelector } from '../labels.js';
 import { regexError } from '../names.js';
-import { forbidden, goStringMap, intOrStringText, invalidValue, nonNegative, notSupported, rawError, required, type Obj } from './field-errors.js';
+import { forbidden, goJsonMap, intOrStringText, invalidValue, nonNegative, notSupported, rawError, required, type Obj } from './field-errors.js';
 import { validatePodTemplateSpec } from './pod-validation.js';
 
-/** Go's %#v of a metav1.LabelSelector pointer, as upstream prints it in Invalid errors. */
+/** A metav1.LabelSelector as upstream (1.34+) prints it in field errors: its JSON, omitting empty fields. */
 export function goLabelSelector(sel: LabelSelectorMeta | undefined | null): string {
-  if (!sel) return '(*v1.LabelSelector)(nil)';
-  const exprs = sel.matchExpressions;
-  const e = exprs
-    ? `[]v1.LabelSelectorRequirement{${exprs
-        .map((x) => `v1.LabelSelectorRequirement{Key:${JSON.stringify(x.key)}, Operator:${JSON.stringify(x.operator)}, Values:${x.values ? `[]string{${x.values.map((v) => JSON.stringify(v)).join(', ')}}` : '[]string(nil)'}}`)
-        .join(', ')}}`
-    : '[]v1.LabelSelectorRequirement(nil)';
-  return `&v1.LabelSelector{MatchLabels:${goStringMap(sel.matchLabels)}, MatchExpressions:${e}}`;
+  if (!sel) return 'null';
+  const parts: string[] = [];
+  if (sel.matchLabels && Object.keys(sel.matchLabels).length) parts.push(`"matchLabels":${goJsonMap(sel.matchLabels)}`);
+  if (sel.matchExpressions && sel.matchExpressions.length) {
+    const exprs = sel.matchExpressions.map((x) => {
+      const fields = [`"key":${JSON.stringify(x.key)}`, `"operator":${JSON.stringify(x.operator)}`];
+      if (x.values && x.values.length) fields.push(`"values":${JSON.stringify(x.values)}`);
+      return `{${fields.join(',')}}`;
+    });
+    parts.push(`"matchExpressions":[${exprs.join(',')}]`);
+  }
+  return `{${parts.join(',')}}`;
 }
 
 /** `spec.selector`: required, valid, non-empty (`empty selector is invalid for <kind>`). */
@@ -37,7 +41,7 @@ export function validateSelectorMatchesTemplate(selector: LabelSelectorMeta | un
   }
   const labels = template?.metadata?.labels as Record<string, string> | undefined;
   if (matchLabelSelector(sel, labels)) return [];
-  return [rawError('FieldValueInvalid', `${templatePath}.metadata.labels`, goStringMap(labels), '`selector` does not match template `labels`')];
+  return [rawError('FieldValueInvalid', `${templatePath}.metadata.labels`, goJsonMap(labels), '`selector` does not match template `labels`')];
 }
 
 /**

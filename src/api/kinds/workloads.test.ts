@@ -35,7 +35,7 @@ test('deployment without selector reads as upstream', () => {
   defaultDeployment(d);
   assert.equal(
     invalid('Deployment', 'x', validateDeployment(d), 'apps').message,
-    'Deployment.apps "x" is invalid: [spec.selector: Required value, spec.template.metadata.labels: Invalid value: map[string]string{"app":"nginx"}: `selector` does not match template `labels`]',
+    'Deployment.apps "x" is invalid: [spec.selector: Required value, spec.template.metadata.labels: Invalid value: {"app":"nginx"}: `selector` does not match template `labels`]',
   );
 });
 
@@ -44,7 +44,7 @@ test('deployment: mismatched labels, negative replicas, bad strategy, immutable 
   defaultDeployment(d);
   assert.deepEqual(msgs(validateDeployment(d)), [
     'spec.replicas: Invalid value: -1: must be greater than or equal to 0',
-    'spec.template.metadata.labels: Invalid value: map[string]string{"app":"web"}: `selector` does not match template `labels`',
+    'spec.template.metadata.labels: Invalid value: {"app":"web"}: `selector` does not match template `labels`',
     'spec.strategy.rollingUpdate.maxUnavailable: Invalid value: 0: may not be 0 when `maxSurge` is 0',
   ]);
   const old = obj('Deployment', { selector: { matchLabels: { app: 'web' } }, template: template() });
@@ -53,7 +53,7 @@ test('deployment: mismatched labels, negative replicas, bad strategy, immutable 
   (next.spec as any).selector = { matchLabels: { app: 'web', v: '2' } };
   (next.spec as any).template.metadata.labels.v = '2';
   assert.deepEqual(msgs(validateDeployment(next, old)), [
-    'spec.selector: Invalid value: &v1.LabelSelector{MatchLabels:map[string]string{"app":"web", "v":"2"}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: field is immutable',
+    'spec.selector: Invalid value: {"matchLabels":{"app":"web","v":"2"}}: field is immutable',
   ]);
 });
 
@@ -68,7 +68,7 @@ test('replicaset and daemonset require restartPolicy Always', () => {
   assert.deepEqual(validateDaemonSet(ds), []);
   (ds.spec as any).selector = {};
   assert.deepEqual(msgs(validateDaemonSet(ds)), [
-    'spec.selector: Invalid value: &v1.LabelSelector{MatchLabels:map[string]string(nil), MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: empty selector is invalid for daemonset',
+    'spec.selector: Invalid value: {}: empty selector is invalid for daemonset',
   ]);
 });
 
