@@ -132,10 +132,16 @@ export function listShape(meta: { mergeKey?: string; strategies: readonly string
   return { kind: 'atomic', keys: [] };
 }
 
+/** Key fields that upstream's schemas give a default, so an element that omits one still matches. */
+const keyDefaults: Record<string, unknown> = { protocol: 'TCP' };
+
 /** The path element of a keyed list's element: `k:{"name":"c"}` (key fields sorted by name). */
 export function keyElement(item: JsonMap, keys: readonly string[]): string {
   const key: JsonMap = {};
-  for (const k of [...keys].sort()) if (item[k] !== undefined) key[k] = item[k];
+  for (const k of [...keys].sort()) {
+    const value = item[k] ?? (keys.length > 1 ? keyDefaults[k] : undefined);
+    if (value !== undefined) key[k] = value;
+  }
   return `k:${JSON.stringify(key)}`;
 }
 
@@ -195,8 +201,8 @@ function stepInto(cur: unknown, e: string): unknown {
   if (!Array.isArray(cur)) return undefined;
   if (e.startsWith('i:')) return cur[Number(body)];
   if (e.startsWith('v:')) return cur.find((x) => JSON.stringify(x) === body);
-  const key = JSON.parse(body) as JsonMap;
-  return cur.find((x) => isMap(x) && Object.entries(key).every(([k, v]) => JSON.stringify(x[k]) === JSON.stringify(v)));
+  const keys = Object.keys(JSON.parse(body) as JsonMap);
+  return cur.find((x) => isMap(x) && keyElement(x, keys) === e);
 }
 
 /** Removes the value at a path (a field, or a list element); does nothing when it is absent. */

@@ -121,6 +121,15 @@ describe('server-side apply', () => {
     assert.deepEqual((merged.spec as any).template.spec.containers.map((c: { name: string }) => c.name), ['c', 'sidecar']);
   });
 
+  it('matches a port that omits its defaulted protocol key', () => {
+    const live = serverSideApply(undefined, config(1, 'nginx:1'), opts('alice'));
+    (live.spec as any).template.spec.containers[0].ports = [{ containerPort: 80, protocol: 'TCP' }];
+    const withPort = config(1, 'nginx:1');
+    (withPort.spec as any).template.spec.containers[0].ports = [{ containerPort: 80, name: 'http' }];
+    const merged = serverSideApply(live, withPort, opts('alice'));
+    assert.deepEqual((merged.spec as any).template.spec.containers[0].ports, [{ containerPort: 80, protocol: 'TCP', name: 'http' }]);
+  });
+
   it('gives the fields of an object without managedFields to before-first-apply', () => {
     const live = config(2, 'nginx:1');
     assert.throws(() => serverSideApply(live, config(3, 'nginx:1'), opts('alice')), /conflict with "before-first-apply" using apps\/v1: \.spec\.replicas/);
