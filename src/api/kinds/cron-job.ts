@@ -38,9 +38,7 @@ export function validateCronJob(obj: KubeObject, old?: KubeObject): FieldError[]
     }
   }
   errs.push(...nonNegative(spec.startingDeadlineSeconds, 'spec.startingDeadlineSeconds'));
-  if (typeof spec.timeZone === 'string' && !isKnownTimeZone(spec.timeZone)) {
-    errs.push(invalidValue('spec.timeZone', spec.timeZone, 'unknown time zone ' + spec.timeZone));
-  }
+  if (typeof spec.timeZone === 'string') errs.push(...validateTimeZone(spec.timeZone, 'spec.timeZone'));
   if (!spec.concurrencyPolicy) errs.push(required('spec.concurrencyPolicy'));
   else if (!concurrencyPolicies.includes(spec.concurrencyPolicy)) errs.push(notSupported('spec.concurrencyPolicy', spec.concurrencyPolicy, concurrencyPolicies));
   const jobSpec: Obj = spec.jobTemplate?.spec ?? {};
@@ -53,12 +51,16 @@ export function validateCronJob(obj: KubeObject, old?: KubeObject): FieldError[]
   return errs;
 }
 
-function isKnownTimeZone(tz: string): boolean {
-  if (tz === '' || tz === 'Local') return tz === '';
+function validateTimeZone(tz: string, path: string): FieldError[] {
+  if (tz === '') return [invalidValue(path, tz, 'timeZone must be nil or non-empty string')];
+  if (tz.split('/').some((part) => part === '.' || part === '..' || part.startsWith('-') || !/^[A-Za-z\.\-_0-9+]{1,14}$/.test(part))) {
+    return [invalidValue(path, tz, `unknown time zone ${tz}`)];
+  }
+  if (tz.toLowerCase() === 'local') return [invalidValue(path, tz, 'timeZone must be an explicit time zone as defined in https://www.iana.org/time-zones')];
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
+    return [];
   } catch {
-    return false;
+    return [invalidValue(path, tz, `unknown time zone ${tz}`)];
   }
 }

@@ -3,7 +3,7 @@ import type { KubeObject } from '../object.js';
 import { isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidLabelValue, isValidIP } from '../names.js';
 import { validateLabels, validateAnnotations } from '../object-meta.js';
 import { validateContainers } from './container-validation.js';
-import { each, invalidValue, list, nonNegative, notSupported, required, type Obj } from './field-errors.js';
+import { duplicate, each, invalidValue, list, nonNegative, notSupported, required, type Obj } from './field-errors.js';
 import { validatePodUpdate } from './pod-update.js';
 import { validateVolumes } from './volume-validation.js';
 
@@ -58,7 +58,7 @@ function validateHostPorts(spec: Obj, path: string): FieldError[] {
       list(c, 'ports').forEach((port, pi) => {
         if (!port.hostPort) return;
         const key = `${port.protocol ?? 'TCP'}/${port.hostIP ?? ''}/${port.hostPort}`;
-        if (seen.has(key)) errs.push({ ...invalidValue('', ''), type: 'FieldValueDuplicate', field: `${path}.${kind}[${ci}].ports[${pi}].hostPort`, message: `Duplicate value: ${JSON.stringify(key)}` });
+        if (seen.has(key)) errs.push(duplicate(`${path}.${kind}[${ci}].ports[${pi}].hostPort`, key));
         seen.add(key);
       });
     });

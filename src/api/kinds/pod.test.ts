@@ -94,6 +94,12 @@ test('pod validation messages', () => {
   ]);
 });
 
+test('host ports may not collide', () => {
+  const p = pod({ containers: [{ name: 'a', image: 'a', ports: [{ containerPort: 80, hostPort: 8080 }] }, { name: 'b', image: 'b', ports: [{ containerPort: 81, hostPort: 8080 }] }] });
+  defaultPod(p);
+  assert.deepEqual(msgs(validatePod(p)), ['spec.containers[1].ports[0].hostPort: Duplicate value: "TCP//8080"']);
+});
+
 test('a pod needs a container', () => {
   const p = pod({ containers: [] });
   defaultPod(p);

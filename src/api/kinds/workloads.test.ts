@@ -125,6 +125,12 @@ test('cronjob defaults and schedule validation', () => {
     'spec.schedule: Invalid value: "61 * * * *": end of range (61) above maximum (59): 61',
     'spec.concurrencyPolicy: Unsupported value: "Sometimes": supported values: "Allow", "Forbid", "Replace"',
   ]);
+  spec.concurrencyPolicy = 'Forbid';
+  spec.schedule = '0 * * * *';
+  spec.timeZone = 'Mars/Olympus';
+  assert.deepEqual(msgs(validateCronJob(c)), ['spec.timeZone: Invalid value: "Mars/Olympus": unknown time zone Mars/Olympus']);
+  spec.timeZone = 'Europe/Berlin';
+  assert.deepEqual(validateCronJob(c), []);
   spec.schedule = '* * *';
   assert.match(msgs(validateCronJob(c))[0], /expected exactly 5 fields, found 3: \[\* \* \*\]/);
 });
