@@ -162,6 +162,13 @@ describe('decodeProtobufObject field semantics', () => {
     const body = kubernetesBody('apps/v1', 'DeleteOptions', int(1, 0), str(4, 'Foreground'), str(5, 'All'));
     assert.deepEqual(decodeProtobufObject(body), { apiVersion: 'apps/v1', kind: 'DeleteOptions', gracePeriodSeconds: 0, propagationPolicy: 'Foreground', dryRun: ['All'] });
   });
+
+  it('decodes an Eviction (kubectl drain) with its DeleteOptions', () => {
+    const body = kubernetesBody('policy/v1', 'Eviction', msg(1, str(1, 'p'), str(3, 'default')), msg(2, int(1, 30)));
+    assert.deepEqual(decodeProtobufObject(body), {
+      apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: 'p', namespace: 'default' }, deleteOptions: { gracePeriodSeconds: 30 },
+    });
+  });
 });
 
 describe('decodeProtobufObject errors', () => {
