@@ -85,6 +85,8 @@ export interface Mount {
   containerPath: string;
   hostPath: string;
   readOnly: boolean;
+  /** `Memory` for an emptyDir with `medium: Memory`: the driver mounts a tmpfs at `hostPath` (the kubelet only creates the folder) */
+  medium?: 'Memory';
   /** mount propagation is not supported; bind mounts are private */
 }
 
