@@ -5,6 +5,7 @@ import { validateLabels, validateAnnotations } from '../object-meta.js';
 import { validateContainers } from './container-validation.js';
 import { duplicate, each, invalidValue, list, nonNegative, notSupported, required, type Obj } from './field-errors.js';
 import { validatePodUpdate } from './pod-update.js';
+import { validateAffinity, validateSecurityContextIds, validateTopologySpreadConstraints } from './pod-scheduling-validation.js';
 import { validateVolumes } from './volume-validation.js';
 
 const restartPolicies = ['Always', 'OnFailure', 'Never'];
@@ -107,6 +108,12 @@ export function validatePodSpec(spec: Obj | undefined, path = 'spec'): FieldErro
         }
       });
     });
+  }
+  errs.push(...validateAffinity(s.affinity, `${path}.affinity`));
+  errs.push(...validateTopologySpreadConstraints(list(s, 'topologySpreadConstraints'), `${path}.topologySpreadConstraints`));
+  errs.push(...validateSecurityContextIds(s.securityContext, `${path}.securityContext`));
+  for (const kind of ['initContainers', 'containers']) {
+    list(s, kind).forEach((c, i) => errs.push(...validateSecurityContextIds(c.securityContext, `${path}.${kind}[${i}].securityContext`)));
   }
   if (s.schedulerName !== undefined && s.schedulerName !== '') errs.push(...each(`${path}.schedulerName`, s.schedulerName, isDNS1123Subdomain(s.schedulerName)));
   return errs;
