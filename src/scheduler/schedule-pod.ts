@@ -1,0 +1,149 @@
+import { numFeasibleNodesToFind } from './cache/index.js';
+import {
+  Code,
+  CycleState,
+  FitError,
+  newDiagnosis,
+  Status,
+  type Diagnosis,
+  type Framework,
+  type NodeInfo,
+  type NodePluginScores,
+  type Pod,
+  type Snapshot,
+} from './framework/index.js';
+
+/** What a scheduling algorithm run found. */
+export interface ScheduleResult {
+  suggestedHost: string;
+  evaluatedNodes: number;
+  feasibleNodes: number;
+  /** scores of the feasible nodes; absent when there was only one */
+  scores?: NodePluginScores[];
+  diagnosis: Diagnosis;
+}
+
+/** Thrown when there are no nodes at all (upstream's ErrNoNodesAvailable). */
+export class NoNodesAvailableError extends Error {
+  constructor() {
+    super('no nodes available to schedule pods');
+    this.name = 'NoNodesAvailableError';
+  }
+}
+
+/** Per-scheduler mutable state of the algorithm: where the next round-robin search starts. */
+export interface AlgorithmState {
+  nextStartNodeIndex: number;
+  percentageOfNodesToScore?: number;
+  random: () => number;
+}
+
+const filteredByPreFilterResult = 'node is filtered out by the prefilter result';
+
+/**
+ * Upstream's schedulePod: PreFilter, Filter over the nodes (round robin from where the last cycle
+ * stopped, until enough feasible nodes are found), then PreScore, Score and the highest total.
+ * Throws FitError when no node fits (with the diagnosis), or an Error for plugin errors.
+ */
+export function schedulePod(fwk: Framework, state: CycleState, pod: Pod, snapshot: Snapshot, alg: AlgorithmState): ScheduleResult {
+  const all = snapshot.list();
+  if (all.length === 0) throw new NoNodesAvailableError();
+  const { feasible, diagnosis, evaluated } = findNodesThatFitPod(fwk, state, pod, snapshot, alg);
+  if (feasible.length === 0) throw new FitError(pod, all.length, diagnosis);
+  if (feasible.length === 1) return { suggestedHost: feasible[0].name, evaluatedNodes: evaluated, feasibleNodes: 1, diagnosis };
+  const scores = prioritizeNodes(fwk, state, pod, feasible);
+  return { suggestedHost: selectHost(scores, alg.random), evaluatedNodes: evaluated, feasibleNodes: feasible.length, scores, diagnosis };
+}
+
+function statusError(s: Status): Error {
+  return s.error ?? new Error(`running ${s.plugin} plugin: ${s.message()}`);
+}
+
+/** PreFilter, then Filter: the feasible nodes and why the others were rejected. */
+export function findNodesThatFitPod(fwk: Framework, state: CycleState, pod: Pod, snapshot: Snapshot, alg: AlgorithmState): { feasible: NodeInfo[]; diagnosis: Diagnosis; evaluated: number } {
+  const all = snapshot.list();
+  const diagnosis = newDiagnosis();
+  const pre = fwk.runPreFilterPlugins(state, pod, all);
+  for (const p of pre.unschedulablePlugins) diagnosis.unschedulablePlugins.add(p);
+  if (!pre.status.isSuccess()) {
+    if (!pre.status.isRejected()) throw statusError(pre.status);
+    if (pre.status.code === Code.Pending) diagnosis.pendingPlugins.add(pre.status.plugin);
+    diagnosis.preFilterMsg = pre.status.message();
+    for (const n of all) diagnosis.nodeToStatus.set(n.name, pre.status);
+    return { feasible: [], diagnosis, evaluated: 0 };
+  }
+
+  const nominated = pod.status?.nominatedNodeName;
+  if (nominated) {
+    const n = snapshot.get(nominated);
+    if (n && (!pre.result?.nodeNames || pre.result.nodeNames.has(nominated))) {
+      const s = fwk.runFilterPluginsWithNominatedPods(state, pod, n);
+      if (s.isSuccess()) return { feasible: [n], diagnosis, evaluated: 1 };
+      if (!s.isRejected()) throw statusError(s);
+    }
+  }
+
+  let nodes = all;
+  if (pre.result?.nodeNames) {
+    const allowed = pre.result.nodeNames;
+    nodes = [];
+    const outStatus = Status.unresolvable(filteredByPreFilterResult);
+    for (const n of all) {
+      if (allowed.has(n.name)) nodes.push(n);
+      else diagnosis.nodeToStatus.set(n.name, outStatus);
+    }
+  }
+  const want = numFeasibleNodesToFind(nodes.length, alg.percentageOfNodesToScore);
+  const feasible: NodeInfo[] = [];
+  const start = nodes.length > 0 ? alg.nextStartNodeIndex % nodes.length : 0;
+  let processed = 0;
+  const hasFilters = fwk.hasFilterPlugins();
+  for (let i = 0; i < nodes.length && feasible.length < want; i++) {
+    const n = nodes[(start + i) % nodes.length];
+    processed++;
+    if (!hasFilters) {
+      feasible.push(n);
+      continue;
+    }
+    const s = fwk.runFilterPluginsWithNominatedPods(state, pod, n);
+    if (s.isSuccess()) {
+      feasible.push(n);
+    } else if (s.isRejected()) {
+      diagnosis.nodeToStatus.set(n.name, s);
+      if (s.code === Code.Pending) diagnosis.pendingPlugins.add(s.plugin);
+      else diagnosis.unschedulablePlugins.add(s.plugin);
+    } else {
+      throw statusError(s);
+    }
+  }
+  alg.nextStartNodeIndex = nodes.length > 0 ? (start + processed) % nodes.length : 0;
+  return { feasible, diagnosis, evaluated: processed };
+}
+
+/** PreScore and Score: each feasible node's weighted scores. Throws on a plugin error. */
+export function prioritizeNodes(fwk: Framework, state: CycleState, pod: Pod, nodes: NodeInfo[]): NodePluginScores[] {
+  if (fwk.preScorePlugins.length === 0 && fwk.scorePlugins.length === 0) return nodes.map((n) => ({ name: n.name, scores: [], totalScore: 1 }));
+  const pre = fwk.runPreScorePlugins(state, pod, nodes);
+  if (!pre.isSuccess()) throw statusError(pre);
+  const { scores, status } = fwk.runScorePlugins(state, pod, nodes);
+  if (!status.isSuccess()) throw statusError(status);
+  return scores;
+}
+
+/** The node with the highest total; ties broken at random, each tied node equally likely (upstream's selectHost). */
+export function selectHost(scores: NodePluginScores[], random: () => number): string {
+  if (scores.length === 0) throw new Error('empty priorityList');
+  let best = scores[0];
+  let ties = 1;
+  for (let i = 1; i < scores.length; i++) {
+    const s = scores[i];
+    if (s.totalScore > best.totalScore) {
+      best = s;
+      ties = 1;
+    } else if (s.totalScore === best.totalScore) {
+      ties++;
+      if (Math.floor(random() * ties) === 0) best = s;
+    }
+  }
+  return best.name;
+}
