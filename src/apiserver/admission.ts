@@ -45,3 +45,55 @@ export function admissionChain(...plugins: Admit[]): Admit {
     for (const plugin of plugins) await plugin(operation, def, object, old, context);
   };
 }
+
+type Obj = Record<string, any>;
+
+function podReferences(spec: Obj): { secrets: boolean; configMaps: boolean } {
+  let secrets = (spec.imagePullSecrets ?? []).length > 0;
+  let configMaps = false;
+  for (const c of [...(spec.initContainers ?? []), ...(spec.containers ?? []), ...(spec.ephemeralContainers ?? [])]) {
+    for (const e of c.env ?? []) {
+      if (e.valueFrom?.secretKeyRef) secrets = true;
+      if (e.valueFrom?.configMapKeyRef) configMaps = true;
+    }
+    for (const f of c.envFrom ?? []) {
+      if (f.secretRef) secrets = true;
+      if (f.configMapRef) configMaps = true;
+    }
+  }
+  for (const v of spec.volumes ?? []) {
+    if (v.secret) secrets = true;
+    if (v.configMap) configMaps = true;
+    for (const s of v.projected?.sources ?? []) {
+      if (s.secret) secrets = true;
+      if (s.configMap) configMaps = true;
+    }
+  }
+  return { secrets, configMaps };
+}
+
+/**
+ * Mirror pods (annotation `kubernetes.io/config.mirror`) may not reference service accounts,
+ * secrets or configmaps (upstream's ServiceAccount admission), and a kubelet (user
+ * `system:node:<name>`) may create only mirror pods, only for its own node (NodeRestriction).
+ */
+export function mirrorPodRestriction(): Admit {
+  return async (operation, def, object, _old, context) => {
+    if (operation !== 'CREATE' || def.group !== '' || def.plural !== 'pods') return;
+    const name = object.metadata.name ?? '';
+    const forbid = (message: string) => new ApiError('Forbidden', `pods "${name}" is forbidden: ${message}`, { name, kind: 'pods' });
+    const mirror = object.metadata.annotations?.['kubernetes.io/config.mirror'] !== undefined;
+    const user = context.user.name;
+    const spec = (object.spec ?? {}) as Obj;
+    if (user.startsWith('system:node:')) {
+      const node = user.slice('system:node:'.length);
+      if (!mirror) throw forbid(`pod does not have "kubernetes.io/config.mirror" annotation, node "${node}" can only create mirror pods`);
+      if (spec.nodeName !== node) throw forbid(`node "${node}" can only create pods with spec.nodeName set to itself`);
+    }
+    if (!mirror) return;
+    if (spec.serviceAccountName) throw forbid('a mirror pod may not reference service accounts');
+    const refs = podReferences(spec);
+    if (refs.secrets) throw forbid('a mirror pod may not reference secrets');
+    if (refs.configMaps) throw forbid('a mirror pod may not reference configmaps');
+  };
+}

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { ApiError, type ApiHandler, type ApiRequest, type ApiResponse, type UserInfo } from '../api/index.js';
 import type { Store } from '../store/index.js';
-import { admissionChain, namespaceLifecycle, systemNamespaces } from './admission.js';
+import { admissionChain, mirrorPodRestriction, namespaceLifecycle, systemNamespaces } from './admission.js';
 import { Discovery, negotiateAggregated, parseAccept } from './discovery.js';
 import { ObjectStorage, type WriteContext } from './object-storage.js';
 import { OpenApiService } from './openapi/index.js';
@@ -60,7 +60,7 @@ export class ApiServer {
       historyLimit: options.watchHistoryLimit,
       bookmarkKinds,
     });
-    const admit = admissionChain(namespaceLifecycle(() => this.storage('', 'namespaces')));
+    const admit = admissionChain(namespaceLifecycle(() => this.storage('', 'namespaces')), mirrorPodRestriction());
     for (const def of options.resources) {
       this.storages.set(`${def.group}/${def.plural}`, new ObjectStorage(def, options.store, this.watchCache, admit));
     }
