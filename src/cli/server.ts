@@ -10,6 +10,7 @@ import { writeKubeconfig } from '../apiserver/kubeconfig.js';
 import { ensurePki } from '../apiserver/pki.js';
 import { Client, InProcessTransport } from '../client/index.js';
 import { startControllers } from '../controllers/index.js';
+import { startScheduler } from '../scheduler/index.js';
 import { openStore } from '../store/index.js';
 import type { FlagSpec } from './flags.js';
 
@@ -23,6 +24,8 @@ export const serverFlags: FlagSpec[] = [
   { name: 'cluster-cidr', description: 'pod network; each node gets a /24 from it', default: '10.42.0.0/16' },
   { name: 'service-cidr', description: 'virtual IP range of Services', default: '10.43.0.0/16' },
   { name: 'tls-san', description: 'extra names or IPs, comma-separated, for the serving certificate' },
+  { name: 'scheduler-config', description: 'a KubeSchedulerConfiguration file (kubescheduler.config.k8s.io/v1) for the scheduler' },
+  { name: 'disable-scheduler', description: 'do not run the scheduler in this server', boolean: true },
   { name: 'log-level', description: 'trace, debug, info, warn or error', default: 'info' },
 ];
 
@@ -39,7 +42,7 @@ export async function runServer(flags: Map<string, string>, signal: AbortSignal,
   const extraHosts = (flags.get('tls-san') ?? '').split(',').filter(Boolean);
   if (host !== '0.0.0.0' && host !== '::') extraHosts.push(host);
   const [pki, nodeToken] = await Promise.all([ensurePki(dataDir, { hosts: extraHosts }), ensureNodeToken(dataDir)]);
-  const store = openStore(flags.get('datastore-endpoint'), dataDir, logger);
+  const store = await openStore(flags.get('datastore-endpoint'), dataDir, logger);
   const api = new ApiServer({ store, resources: allResources, logger: logger.child({ component: 'apiserver' }), serverAddress: `${host}:${port}` });
   await api.start();
 
@@ -53,6 +56,16 @@ export async function runServer(flags: Map<string, string>, signal: AbortSignal,
 
   const controllerClient = new Client(new InProcessTransport(api.handle, { name: 'system:kube-controller-manager', groups: ['system:masters', 'system:authenticated'] }));
   const controllers = startControllers(controllerClient, logger.child({ component: 'controller-manager' }), signal);
+  const scheduling =
+    flags.get('disable-scheduler') === 'true'
+      ? undefined
+      : await startScheduler({
+          client: new Client(new InProcessTransport(api.handle, { name: 'system:kube-scheduler', groups: ['system:masters', 'system:authenticated'] })),
+          logger: logger.child({ component: 'scheduler' }),
+          signal,
+          configPath: flags.get('scheduler-config') || undefined,
+          metricsRegistry: api.metrics,
+        });
 
   logger.info({ server, dataDir, store: flags.get('datastore-endpoint') || 'sqlite', readyMs: Math.round(performance.now() - started) }, 'API server ready');
   if (flags.get('disable-agent') !== 'true') logger.info('no agent on this machine yet: the kubelet arrives with the kubelet issue');
@@ -63,6 +76,7 @@ export async function runServer(flags: Map<string, string>, signal: AbortSignal,
   logger.info('shutting down');
   await https.close();
   await controllers.catch((error: unknown) => logger.warn({ err: error }, 'controllers stopped with an error'));
+  await scheduling?.done.catch((error: unknown) => logger.warn({ err: error }, 'scheduler stopped with an error'));
   api.stop();
   await store.close();
 }
