@@ -19,3 +19,4 @@ export { defaultCronJob, validateCronJob } from './cron-job.js';
 export { parseCronSchedule, nextCronTime, type CronSchedule } from './cron-schedule.js';
 export { defaultLease, validateLease } from './lease.js';
 export { defaultEndpointSlice, validateEndpointSlice } from './endpoint-slice.js';
+export { kindRules, rulesFor, type KindRules } from './kind-table.js';

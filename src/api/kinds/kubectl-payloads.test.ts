@@ -39,6 +39,15 @@ const payloads: KubeObject[] = [
   { kind: 'Namespace', apiVersion: 'v1', metadata: { name: 'team' }, spec: {}, status: {} },
 ];
 
+test('the kind table covers every kind', () => {
+  for (const key of ['Namespace', 'Pod', 'Node', 'Service', 'Endpoints', 'ConfigMap', 'Secret', 'ServiceAccount', 'Event', 'events.k8s.io/Event', 'apps/Deployment', 'apps/ReplicaSet', 'apps/DaemonSet', 'apps/StatefulSet', 'batch/Job', 'batch/CronJob', 'coordination.k8s.io/Lease', 'discovery.k8s.io/EndpointSlice']) {
+    assert.ok(kinds.kindRules[key], key);
+  }
+  assert.equal(kinds.rulesFor('apps', 'Deployment')?.default, kinds.defaultDeployment);
+  assert.equal(kinds.rulesFor('', 'Pod')?.validate, kinds.validatePod);
+  assert.equal(kinds.rulesFor('example.com', 'Widget'), undefined);
+});
+
 test('what kubectl run / create sends defaults and validates cleanly', () => {
   for (const p of payloads) {
     const [defaulter, validator] = pairs[p.kind!];
