@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { parseFlags, usage, UsageError } from './flags.js';
+import { imagesFlags, imagesSummary, runImages } from './images.js';
 import { runServer, serverFlags } from './server.js';
 
 const commands: Record<string, { summary: string; flags: typeof serverFlags; run: (flags: Map<string, string>, args: string[], signal: AbortSignal) => Promise<void> }> = {
@@ -7,6 +8,11 @@ const commands: Record<string, { summary: string; flags: typeof serverFlags; run
     summary: 'Run the API server (with its store) for a Skiff cluster.',
     flags: serverFlags,
     run: (flags, _args, signal) => runServer(flags, signal, (line) => console.log(line)),
+  },
+  images: {
+    summary: imagesSummary,
+    flags: imagesFlags,
+    run: (flags, args, signal) => runImages(flags, args, signal, (line) => console.log(line)),
   },
 };
 
