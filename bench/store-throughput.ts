@@ -10,7 +10,8 @@ import { Etcd3 } from 'etcd3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EtcdStore, SqliteStore, type Store } from '../src/store/index.js';
+import { SqliteStore, type Store } from '../src/store/index.js';
+import { EtcdStore } from '../src/store/etcd/index.js';
 import { startEtcd } from '../test/e2e/lib/etcd.js';
 import { benchArgs, machineLine, quantile, say } from './store-bench-env.js';
 

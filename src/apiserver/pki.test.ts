@@ -31,7 +31,7 @@ describe('ensurePki', () => {
     }
     assert.equal(server.checkHost('kubernetes.default.svc'), 'kubernetes.default.svc');
     assert.equal(server.checkIP('::1'), '::1');
-    assert.equal(admin.subject, 'CN=admin\nO=system:masters');
+    assert.equal(admin.subject, 'O=system:masters\nCN=admin');
     assert.deepEqual(admin.keyUsage, ['1.3.6.1.5.5.7.3.2']);
     assert.deepEqual(server.keyUsage, ['1.3.6.1.5.5.7.3.1']);
 
@@ -76,7 +76,7 @@ describe('issueClientCert', () => {
     const pki = await ensurePki(dir);
     const kubelet = await issueClientCert(pki, { commonName: 'system:node:n1', organizations: ['system:nodes'] });
     const cert = new X509Certificate(kubelet.cert);
-    assert.equal(cert.subject, 'CN=system:node:n1\nO=system:nodes');
+    assert.equal(cert.subject, 'O=system:nodes\nCN=system:node:n1');
     assert.ok(cert.verify(new X509Certificate(pki.caCert).publicKey));
     assert.match(kubelet.key, /^-----BEGIN PRIVATE KEY-----/);
   });

@@ -1,9 +1,9 @@
-import { KeyObject, X509Certificate, createPrivateKey, randomBytes, webcrypto } from 'node:crypto';
+import { X509Certificate } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import type * as X509 from '@peculiar/x509';
+import { issueCertificate, type DistinguishedName } from './x509.js';
 
 /** The cluster's certificates and keys, PEM-encoded. */
 export interface Pki {
@@ -33,21 +33,6 @@ export interface ClientCertOptions {
   organizations?: string[];
 }
 
-let x509Module: Promise<typeof X509> | undefined;
-
-/** @peculiar/x509 takes a few hundred ms to load, so only a start that must issue a certificate pays for it. */
-function loadX509(): Promise<typeof X509> {
-  x509Module ??= (async () => {
-    await import('reflect-metadata');
-    const x509 = await import('@peculiar/x509');
-    x509.cryptoProvider.set(webcrypto as unknown as Crypto);
-    return x509;
-  })();
-  return x509Module;
-}
-
-const algorithm = { name: 'ECDSA', namedCurve: 'P-256' } as const;
-const signingAlgorithm = { name: 'ECDSA', hash: 'SHA-256' } as const;
 const caValidityYears = 10;
 const leafValidityYears = 1;
 const renewBeforeMs = 30 * 24 * 3600 * 1000;
@@ -87,7 +72,7 @@ export async function ensurePki(dataDir: string, options: EnsurePkiOptions = {})
   if (existing.serverCert && existing.serverKey && servingCertFits(existing.serverCert, ca.cert, names)) {
     server = { cert: existing.serverCert, key: existing.serverKey };
   } else {
-    server = await issueCert(ca, { subject: [{ CN: ['skiff-apiserver'] }], names, usage: 'serverAuth' });
+    server = await issueCert(ca, { subject: { commonName: 'skiff-apiserver' }, names, usage: 'serverAuth' });
     await store(dir, 'serverCert', server.cert);
     await store(dir, 'serverKey', server.key);
   }
@@ -117,9 +102,7 @@ export async function ensurePki(dataDir: string, options: EnsurePkiOptions = {})
  */
 export async function issueClientCert(pki: Pick<Pki, 'caCert' | 'caKey'>, options: ClientCertOptions): Promise<CertKeyPair> {
   if (!options.commonName) throw new Error('issueClientCert: commonName is required');
-  const subject: X509.JsonName = [{ CN: [options.commonName] }];
-  for (const org of options.organizations ?? []) subject.push({ O: [org] });
-  return issueCert({ cert: pki.caCert, key: pki.caKey }, { subject, names: [], usage: 'clientAuth' });
+  return issueCert({ cert: pki.caCert, key: pki.caKey }, { subject: { commonName: options.commonName, organizations: options.organizations }, names: [], usage: 'clientAuth' });
 }
 
 /** The DNS names and IP addresses the serving certificate carries for the given extra hosts. */
@@ -153,60 +136,28 @@ function canonicalName(name: string): string {
 }
 
 async function createCa(): Promise<CertKeyPair> {
-  const x509 = await loadX509();
-  const keys = (await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify'])) as CryptoKeyPair;
   const now = Date.now();
-  const cert = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: serialNumber(),
-    name: [{ CN: ['skiff-ca'] }],
-    notBefore: new Date(now - backdateMs),
-    notAfter: addYears(now, caValidityYears),
-    keys,
-    signingAlgorithm,
-    extensions: [
-      new x509.BasicConstraintsExtension(true, undefined, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature, true),
-      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
-    ],
-  });
-  return { cert: cert.toString('pem'), key: exportKey(keys.privateKey) };
+  return issueCertificate({ subject: { commonName: 'skiff-ca' }, isCA: true, notBefore: new Date(now - backdateMs), notAfter: addYears(now, caValidityYears) });
 }
 
 interface LeafSpec {
-  subject: X509.JsonName;
+  subject: DistinguishedName;
   names: string[];
-  usage: keyof typeof extendedKeyUsage;
+  usage: 'serverAuth' | 'clientAuth';
 }
 
-const extendedKeyUsage = { serverAuth: '1.3.6.1.5.5.7.3.1', clientAuth: '1.3.6.1.5.5.7.3.2' } as const;
-
 async function issueCert(ca: CertKeyPair, spec: LeafSpec): Promise<CertKeyPair> {
-  const x509 = await loadX509();
-  const caCert = new x509.X509Certificate(ca.cert);
-  const caKey = await importKey(ca.key);
-  const keys = (await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify'])) as CryptoKeyPair;
   const now = Date.now();
-  const extensions: X509.Extension[] = [
-    new x509.BasicConstraintsExtension(false, undefined, true),
-    new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
-    new x509.ExtendedKeyUsageExtension([extendedKeyUsage[spec.usage]]),
-    await x509.AuthorityKeyIdentifierExtension.create(caCert.publicKey),
-  ];
-  if (spec.names.length > 0) {
-    extensions.push(new x509.SubjectAlternativeNameExtension(spec.names.map((value): X509.JsonGeneralName => ({ type: isIP(value) ? 'ip' : 'dns', value }))));
-  }
-  const cert = await x509.X509CertificateGenerator.create({
-    serialNumber: serialNumber(),
+  const caNotAfter = Date.parse(new X509Certificate(ca.cert).validTo);
+  return issueCertificate({
     subject: spec.subject,
-    issuer: caCert.subject,
+    issuer: ca,
+    isCA: false,
     notBefore: new Date(now - backdateMs),
-    notAfter: new Date(Math.min(addYears(now, leafValidityYears).getTime(), caCert.notAfter.getTime())),
-    publicKey: keys.publicKey,
-    signingKey: caKey,
-    signingAlgorithm,
-    extensions,
+    notAfter: new Date(Math.min(addYears(now, leafValidityYears).getTime(), caNotAfter)),
+    usage: spec.usage,
+    altNames: spec.names,
   });
-  return { cert: cert.toString('pem'), key: exportKey(keys.privateKey) };
 }
 
 function leafFits(certPem: string, caPem: string): boolean {
@@ -230,21 +181,6 @@ function servingCertFits(certPem: string, caPem: string, names: string[]): boole
       .map(canonicalName),
   );
   return present.size === names.length && names.every((n) => present.has(n));
-}
-
-function exportKey(key: CryptoKey): string {
-  return KeyObject.from(key).export({ type: 'pkcs8', format: 'pem' }) as string;
-}
-
-async function importKey(pem: string): Promise<CryptoKey> {
-  const der = createPrivateKey(pem).export({ type: 'pkcs8', format: 'der' });
-  return (await webcrypto.subtle.importKey('pkcs8', der, algorithm, false, ['sign'])) as CryptoKey;
-}
-
-function serialNumber(): string {
-  const bytes = randomBytes(16);
-  bytes[0] = (bytes[0]! & 0x7f) | 0x40;
-  return bytes.toString('hex');
 }
 
 function addYears(from: number, years: number): Date {

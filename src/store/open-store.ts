@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { AutoCompactOptions } from './auto-compactor.js';
-import { EtcdStore } from './etcd/etcd-store.js';
 import { MemoryStore } from './memory/memory-store.js';
 import { SqliteStore } from './sqlite/sqlite-store.js';
 import type { Store } from './types.js';
@@ -9,10 +8,10 @@ import type { Store } from './types.js';
 /**
  * Open the store named by `--datastore-endpoint`: empty → sqlite at `<dataDir>/db/state.db`;
  * `sqlite://<path>` → sqlite at that path; `etcd://host:port[,host:port]` → etcd;
- * `memory://` → an in-memory store (tests only). Auto compaction is on by default for sqlite
+ * `memory://` → an in-memory store (tests only). The etcd driver is loaded only when asked for. Auto compaction is on by default for sqlite
  * and etcd (every 5 min, keeping 1000 revisions); pass `{ compactInterval: 0 }` to turn it off.
  */
-export function openStore(endpoint: string | undefined, dataDir: string, logger?: Logger, compaction: AutoCompactOptions = {}): Store {
+export async function openStore(endpoint: string | undefined, dataDir: string, logger?: Logger, compaction: AutoCompactOptions = {}): Promise<Store> {
   const log = logger?.child({ component: 'store' });
   const spec = endpoint?.trim() ?? '';
   if (spec === '') return new SqliteStore(join(dataDir, 'db', 'state.db'), { ...compaction, logger: log });
@@ -22,6 +21,8 @@ export function openStore(endpoint: string | undefined, dataDir: string, logger?
     return new SqliteStore(path, { ...compaction, logger: log });
   }
   if (spec.startsWith('etcd://')) {
+    // the etcd client (grpc, protobuf) takes most of a second to load: only etcd users pay for it
+    const { EtcdStore } = await import('./etcd/etcd-store.js');
     return new EtcdStore(spec, { compactInterval: 5 * 60 * 1000, ...compaction, logger: log });
   }
   if (spec === 'memory://') return new MemoryStore();

@@ -1,5 +1,6 @@
 import { after, before, describe } from 'node:test';
-import { EtcdStore, runStoreConformance } from '../../src/store/index.js';
+import { runStoreConformance } from '../../src/store/index.js';
+import { EtcdStore } from '../../src/store/etcd/index.js';
 import { startEtcd, type RunningEtcd } from './lib/etcd.js';
 
 describe('etcd store', () => {

@@ -1,0 +1,1 @@
+export { EtcdStore, parseEtcdEndpoint, type EtcdStoreOptions } from './etcd-store.js';
