@@ -1,6 +1,6 @@
 import type { FieldError } from '../errors.js';
 import { isDNS1123Label, isEnvVarName, isQualifiedName, isValidPortName, isValidPortNum } from '../names.js';
-import { compareQuantities, canonicalQuantity, isValidQuantity, parseQuantity, quantityMilliValue } from '../quantity.js';
+import { compareQuantities, canonicalQuantity, isValidQuantity, parseQuantity, quantityFormatError, quantityMilliValue } from '../quantity.js';
 import { duplicate, each, forbidden, invalidValue, list, nonNegative, notFound, notSupported, required, type Obj } from './field-errors.js';
 import { validateLocalDescendingPath } from './volume-validation.js';
 
@@ -47,7 +47,7 @@ function validateResourceName(name: string, path: string): FieldError[] {
 }
 
 function validateQuantity(name: string, q: unknown, path: string): FieldError[] {
-  if (!isValidQuantity(q)) return [invalidValue(path, q, 'must match the regex ^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$')];
+  if (!isValidQuantity(q)) return [invalidValue(path, q, quantityFormatError)];
   if (parseQuantity(q as string) < 0) return [invalidValue(path, q, 'must be greater than or equal to 0')];
   if ((name.startsWith('hugepages-') || name.includes('/')) && quantityMilliValue(q as string) % 1000 !== 0) {
     return [invalidValue(path, q, 'must be an integer')];
