@@ -7,7 +7,8 @@ const undeletable = new Set(['default', 'kube-system', 'kube-public']);
 
 /**
  * Upstream's NamespaceLifecycle admission: no new objects in a missing or terminating namespace,
- * and the system namespaces cannot be deleted.
+ * and the system namespaces cannot be deleted. Like upstream it reads namespaces from a cache and
+ * asks the store only when the cache does not know the namespace (yet).
  */
 export function namespaceLifecycle(namespaces: () => ObjectStorage): Admit {
   return async (operation, def, object) => {
@@ -19,9 +20,9 @@ export function namespaceLifecycle(namespaces: () => ObjectStorage): Admit {
     }
     if (operation !== 'CREATE' || !def.namespaced) return;
     const namespace = object.metadata.namespace ?? '';
-    let ns: KubeObject;
+    let ns: KubeObject | undefined = namespaces().cached('', namespace);
     try {
-      ns = await namespaces().get('', namespace);
+      ns ??= await namespaces().get('', namespace);
     } catch (error) {
       if (error instanceof ApiError && error.reason === 'NotFound') {
         throw new ApiError('NotFound', `namespaces "${namespace}" not found`, { name: namespace, kind: 'namespaces' });

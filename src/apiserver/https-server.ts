@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { Counter, Histogram, type Registry } from 'prom-client';
 import { ApiError, type ApiHandler, type ApiRequest, type ApiResponse, type Status, type UserInfo } from '../api/index.js';
 import type { Authenticator, Credentials } from './authn.js';
+import { encodeBody, encodeWatchEvent } from './json-encoding.js';
 import type { Pki } from './pki.js';
 
 /** Upstream's limit on a request body (3 MiB). */
@@ -123,7 +124,7 @@ export async function startHttpsServer(options: HttpsServerOptions): Promise<Htt
       return;
     }
     if (response.watch) {
-      await stream(res, response, response.watch, (event) => `${JSON.stringify(event)}\n`, 'application/json', signal, log);
+      await stream(res, response, response.watch, encodeWatchEvent, 'application/json', signal, log);
     } else if (response.text) {
       await stream(res, response, response.text, (chunk) => chunk, 'text/plain', signal, log);
     } else {
@@ -162,16 +163,31 @@ export async function startHttpsServer(options: HttpsServerOptions): Promise<Htt
 
 /** The credentials a request offers: a CA-verified client certificate and the Authorization header. */
 export function credentials(req: IncomingMessage): Credentials {
-  const socket = req.socket as TLSSocket;
-  const out: Credentials = {};
-  const subject = socket.getPeerCertificate?.()?.subject;
-  if (subject && socket.authorized) out.certificateSubject = subject as Credentials['certificateSubject'];
-  else if (subject) out.certificateError = String(socket.authorizationError);
+  const out: Credentials = { ...peerCredentials(req.socket as TLSSocket) };
   const authorization = req.headers.authorization;
   if (authorization) out.authorization = authorization;
   return out;
 }
 
+const peers = new WeakMap<TLSSocket, Credentials>();
+
+/** A connection's client certificate, read once per connection (it cannot change on a live TLS session). */
+function peerCredentials(socket: TLSSocket): Credentials {
+  let peer = peers.get(socket);
+  if (!peer) {
+    peer = {};
+    const subject = socket.getPeerCertificate?.()?.subject;
+    if (subject && socket.authorized) peer.certificateSubject = subject as Credentials['certificateSubject'];
+    else if (subject) peer.certificateError = String(socket.authorizationError);
+    peers.set(socket, peer);
+  }
+  return peer;
+}
+
+/**
+ * Writes a stream chunk by chunk, waiting for the socket to drain. Sources end by themselves when
+ * the request's signal aborts (the client left or the server closes), which ends the loop.
+ */
 async function stream<T>(
   res: ServerResponse,
   response: ApiResponse,
@@ -185,43 +201,34 @@ async function stream<T>(
   if (!hasHeader(headers, 'content-type')) headers['Content-Type'] = defaultType;
   res.writeHead(response.status, headers);
   res.flushHeaders();
-
-  const closed = new Promise<'closed'>((resolve) => {
-    if (signal.aborted) resolve('closed');
-    else signal.addEventListener('abort', () => resolve('closed'), { once: true });
-  });
-  const iterator = source[Symbol.asyncIterator]();
-  let finished = false;
   try {
-    for (;;) {
-      const pending = iterator.next();
-      pending.catch(() => undefined);
-      const next = await Promise.race([pending, closed]);
-      if (next === 'closed') break;
-      if (next.done) {
-        finished = true;
-        break;
-      }
-      if (!res.write(encode(next.value))) {
-        const drained = await Promise.race([new Promise<'drain'>((resolve) => res.once('drain', () => resolve('drain'))), closed]);
-        if (drained === 'closed') break;
-      }
+    for await (const item of source) {
+      if (signal.aborted) break;
+      if (!res.write(encode(item))) await drained(res, signal);
     }
   } catch (err) {
-    finished = true;
-    log.error({ err }, 'response stream failed');
+    if (!signal.aborted) log.error({ err }, 'response stream failed');
   } finally {
-    if (!finished && iterator.return) {
-      iterator.return().catch((err: unknown) => log.debug({ err }, 'closing a response stream failed'));
-    }
     if (!res.writableEnded) res.end();
   }
+}
+
+function drained(res: ServerResponse, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    res.once('drain', done);
+    signal.addEventListener('abort', done, { once: true });
+  });
 }
 
 function writeBody(res: ServerResponse, response: ApiResponse): void {
   const headers = { ...response.headers };
   const body = response.body;
-  const payload = body === undefined ? '' : typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
+  const payload = body === undefined ? '' : typeof body === 'string' || Buffer.isBuffer(body) ? body : encodeBody(body);
   if (!hasHeader(headers, 'content-type') && body !== undefined) headers['Content-Type'] = 'application/json';
   if (response.status !== 204 && response.status !== 304) headers['Content-Length'] = String(Buffer.byteLength(payload));
   res.writeHead(response.status, headers);

@@ -89,6 +89,11 @@ export class ObjectStorage {
     return decodeStored(kv);
   }
 
+  /** The object as the watch cache last saw it (possibly a moment behind the store). */
+  cached(namespace: string, name: string): KubeObject | undefined {
+    return this.cache.objects.get(this.key(namespace, name))?.object;
+  }
+
   async create(namespace: string, object: KubeObject, context: WriteContext): Promise<KubeObject> {
     const def = this.def;
     const meta = object.metadata ?? (object.metadata = {});
