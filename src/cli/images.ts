@@ -122,7 +122,7 @@ export async function runImages(flags: Map<string, string>, args: string[], sign
       for (const ref of rest) {
         const status = await store.status(ref);
         await store.remove(ref);
-        out(`Deleted: ${status?.repoTags[0] ?? status?.id ?? ref}`);
+        for (const name of status?.repoTags.length ? status.repoTags : [status?.id ?? ref]) out(`Deleted: ${name}`);
       }
       return;
     }

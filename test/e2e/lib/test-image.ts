@@ -54,6 +54,8 @@ export async function buildTestImage(tag = '1'): Promise<TestImage> {
     await writeFile(join(rootfs, 'etc/issue'), 'removed by the second layer\n');
     await run('chmod', ['1777', join(rootfs, 'tmp')]);
     await sh('umoci', ['repack', '--image', `${layout}:${tag}`, bundle]);
+    await rm(bundle, { recursive: true, force: true });
+    await sh('umoci', ['unpack', '--rootless', '--image', `${layout}:${tag}`, bundle]);
     await unlink(join(rootfs, 'etc/issue'));
     await writeFile(join(rootfs, 'etc/motd'), motd);
     await sh('umoci', ['repack', '--image', `${layout}:${tag}`, bundle]);

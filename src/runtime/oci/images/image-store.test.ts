@@ -56,7 +56,7 @@ async function fakeRegistry(): Promise<FakeRegistry & { indexDigest: string; con
 async function withStore(fn: (store: ImageStore, reg: Awaited<ReturnType<typeof fakeRegistry>>, dataDir: string) => Promise<void>): Promise<void> {
   const dataDir = await mkdtemp(join(tmpdir(), 'skiff-images-'));
   const reg = await fakeRegistry();
-  const store = await ImageStore.open({ dataDir, gcGraceMs: 0 });
+  const store = await ImageStore.open({ dataDir });
   try {
     await fn(store, reg, dataDir);
   } finally {

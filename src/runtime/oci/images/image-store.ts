@@ -1,4 +1,5 @@
-import { readdir, stat } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { RuntimeError, type ImageStatus, type PullAuth, type PullProgress } from '../../types.js';
@@ -21,8 +22,6 @@ export interface ImageStoreOptions {
   insecureRegistries?: string[];
   /** `auto` (default): overlayfs as root, else a copy */
   rootfsMode?: RootfsMode | 'auto';
-  /** content younger than this survives garbage collection (a pull in another process may still be writing it); default 60 s */
-  gcGraceMs?: number;
 }
 
 /** A root filesystem made for one container. */
@@ -62,7 +61,7 @@ export class ImageStore {
   private readonly pulls = new Map<string, { progress: ProgressTracker; done: Promise<ImageStatus> }>();
   private readonly blobFetches = new Map<string, Promise<unknown>>();
 
-  private constructor(private readonly options: ImageStoreOptions) {
+  private constructor(options: ImageStoreOptions) {
     this.root = join(options.dataDir, 'images');
     this.logger = options.logger ?? pino({ level: 'silent' });
     const warn = (message: string) => this.logger.warn(message);
@@ -98,12 +97,12 @@ export class ImageStore {
     if (!pull) {
       const progress = new ProgressTracker();
       const ctx = { client: this.client, blobs: this.blobs, layers: this.layers, fetchOnce: (digest: string, fetcher: () => Promise<unknown>) => this.fetchOnce(digest, fetcher) };
-      const done = (async () => {
+      const done = this.withLease(async () => {
         const entry = await pullFromRegistry(ctx, ref, options.auth, progress, options.signal);
         await this.index.update((images) => void images.set(entry.ref, entry));
         this.logger.info({ image: key, id: entry.config }, 'image pulled');
         return (await this.status(entry.ref))!;
-      })()
+      })
         .catch((error: unknown) => {
           if (error instanceof RuntimeError) throw error;
           const runtimeError = new RuntimeError('ErrImagePull', `failed to pull ${image}: ${(error as Error).message}`);
@@ -116,6 +115,37 @@ export class ImageStore {
     }
     pull.progress.subscribe(options.onProgress);
     return pull.done;
+  }
+
+  /**
+   * Marks work that writes content before the index names it (`<root>/leases/<pid>-<n>`), so a
+   * garbage collection in any process spares content written since the oldest live lease began.
+   */
+  private async withLease<T>(fn: () => Promise<T>): Promise<T> {
+    const dir = join(this.root, 'leases');
+    await mkdir(dir, { recursive: true });
+    const file = join(dir, `${process.pid}-${randomBytes(4).toString('hex')}`);
+    await writeFile(file, '');
+    try {
+      return await fn();
+    } finally {
+      await rm(file, { force: true });
+    }
+  }
+
+  private async oldestLease(): Promise<number | undefined> {
+    const dir = join(this.root, 'leases');
+    let oldest: number | undefined;
+    for (const name of await readdir(dir).catch(() => [] as string[])) {
+      const pid = Number(name.split('-')[0]);
+      if (!isAlive(pid)) {
+        await rm(join(dir, name), { force: true });
+        continue;
+      }
+      const started = (await stat(join(dir, name)).catch(() => undefined))?.mtimeMs;
+      if (started !== undefined && (oldest === undefined || started < oldest)) oldest = started;
+    }
+    return oldest;
   }
 
   private fetchOnce(digest: string, fetcher: () => Promise<unknown>): Promise<unknown> {
@@ -131,9 +161,12 @@ export class ImageStore {
   async importArchive(file: string, options: ImportOptions & { onProgress?: (p: PullProgress) => void } = {}): Promise<ImageStatus[]> {
     const progress = new ProgressTracker();
     progress.subscribe(options.onProgress);
-    const entries = await importArchive(file, this.blobs, this.layers, progress, { ...options, onWarning: options.onWarning ?? ((m) => this.logger.warn(m)) });
-    await this.index.update((images) => {
-      for (const entry of entries) images.set(entry.ref, entry);
+    const entries = await this.withLease(async () => {
+      const found = await importArchive(file, this.blobs, this.layers, progress, { ...options, onWarning: options.onWarning ?? ((m) => this.logger.warn(m)) });
+      await this.index.update((images) => {
+        for (const entry of found) images.set(entry.ref, entry);
+      });
+      return found;
     });
     const ids = [...new Set(entries.map((e) => e.config))];
     return (await this.list()).filter((s) => ids.includes(s.id));
@@ -209,10 +242,13 @@ export class ImageStore {
     await this.gc();
   }
 
-  /** Deletes blobs and unpacked layers no image and no container rootfs references. */
+  /**
+   * Deletes blobs and unpacked layers that no image and no container rootfs references, sparing
+   * content a pull or import still in progress (in any process) may have written.
+   */
   async gc(): Promise<{ blobs: number; layers: number }> {
-    const grace = this.options.gcGraceMs ?? 60_000;
     return this.index.locked(async () => {
+      const since = await this.oldestLease();
       const keepBlobs = new Set<string>();
       const keepLayers = await this.rootfsManager.layersInUse();
       for (const entry of await this.index.read()) {
@@ -227,7 +263,7 @@ export class ImageStore {
           this.logger.warn({ ref: entry.ref, err: error }, 'cannot read image while collecting garbage');
         }
       }
-      const young = async (path: string) => grace > 0 && Date.now() - (await stat(path).catch(() => ({ mtimeMs: 0 }))).mtimeMs < grace;
+      const young = async (path: string) => since !== undefined && (await stat(path).catch(() => ({ mtimeMs: 0 }))).mtimeMs >= since - 1000;
       let blobs = 0;
       let layers = 0;
       for (const hex of await readdir(this.blobs.blobsDir)) {
@@ -276,5 +312,15 @@ export class ImageStore {
   containerPaths(containerId: string): { dir: string; rootfs: string } {
     const p = this.rootfsManager.paths(containerId);
     return { dir: p.dir, rootfs: p.rootfs };
+  }
+}
+
+function isAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
