@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { access, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,6 +12,15 @@ import { ImageStore } from './image-store.js';
 import { mediaTypes } from './manifest.js';
 import { buildTar } from './tar-writer.js';
 
+const zstdAvailable = (() => {
+  try {
+    execFileSync('zstd', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
 interface FakeRegistry {
   host: string;
   blobGets: Map<string, number>;
@@ -22,9 +32,9 @@ interface FakeRegistry {
 async function fakeRegistry(): Promise<FakeRegistry & { indexDigest: string; configDigest: string }> {
   const lower = buildTar([{ path: 'bin/', type: 'directory' }, { path: 'bin/tool', content: 'v1', mode: 0o755 }, { path: 'etc/old', content: 'old' }]);
   const upper = buildTar([{ path: 'etc/.wh.old', content: '' }, { path: 'etc/new', content: 'new' }]);
-  const layers = [lower, upper].map((tar) => ({ tar, gz: gzipSync(tar) }));
+  const layers = [lower, upper].map((tar, i) => ({ tar, gz: i === 1 && zstdAvailable ? execFileSync('zstd', ['-q', '-c'], { input: tar }) : gzipSync(tar) }));
   const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', config: { Cmd: ['/bin/tool'], Env: ['PATH=/bin'], WorkingDir: '/etc' }, rootfs: { type: 'layers', diff_ids: layers.map((l) => sha256Digest(l.tar)) } }));
-  const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: mediaTypes.ociManifest, config: { mediaType: mediaTypes.ociConfig, digest: sha256Digest(config), size: config.length }, layers: layers.map((l) => ({ mediaType: mediaTypes.ociLayerGzip, digest: sha256Digest(l.gz), size: l.gz.length })) }));
+  const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: mediaTypes.ociManifest, config: { mediaType: mediaTypes.ociConfig, digest: sha256Digest(config), size: config.length }, layers: layers.map((l, i) => ({ mediaType: i === 1 && zstdAvailable ? mediaTypes.ociLayerZstd : mediaTypes.ociLayerGzip, digest: sha256Digest(l.gz), size: l.gz.length })) }));
   const index = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: mediaTypes.ociIndex, manifests: [{ mediaType: mediaTypes.ociManifest, digest: sha256Digest(manifest), size: manifest.length, platform: { os: 'linux', architecture: 'amd64' } }, { mediaType: mediaTypes.ociManifest, digest: `sha256:${'0'.repeat(64)}`, size: 1, platform: { os: 'linux', architecture: 'arm64' } }] }));
   const blobs = new Map<string, Buffer>([config, manifest, index, ...layers.map((l) => l.gz)].map((b) => [sha256Digest(b), b]));
   const blobGets = new Map<string, number>();
@@ -53,10 +63,10 @@ async function fakeRegistry(): Promise<FakeRegistry & { indexDigest: string; con
   return { host: `127.0.0.1:${port}`, blobGets, corrupt, indexDigest: sha256Digest(index), configDigest: sha256Digest(config), close: () => new Promise((r) => server.close(() => r())) };
 }
 
-async function withStore(fn: (store: ImageStore, reg: Awaited<ReturnType<typeof fakeRegistry>>, dataDir: string) => Promise<void>): Promise<void> {
+async function withStore(fn: (store: ImageStore, reg: Awaited<ReturnType<typeof fakeRegistry>>, dataDir: string) => Promise<void>, rootfsMode: 'auto' | 'copy' = 'auto'): Promise<void> {
   const dataDir = await mkdtemp(join(tmpdir(), 'skiff-images-'));
   const reg = await fakeRegistry();
-  const store = await ImageStore.open({ dataDir });
+  const store = await ImageStore.open({ dataDir, rootfsMode });
   try {
     await fn(store, reg, dataDir);
   } finally {
@@ -125,3 +135,14 @@ test('two containers share the layers; whiteouts hide lower files; release and r
     assert.deepEqual(await readdir(join(dataDir, 'images/blobs/sha256')), []);
     await assert.rejects(store.remove('nothing:1'), (e: unknown) => e instanceof RuntimeError && e.code === 'ImageNotFound');
   }));
+
+test('without overlayfs the rootfs is a copy with the whiteouts applied', () =>
+  withStore(async (store, reg) => {
+    await store.pull(`${reg.host}/test/app:1`, { auth });
+    const copy = await store.prepareRootfs(`${reg.host}/test/app:1`, 'copied');
+    assert.equal(copy.mode, 'copy');
+    assert.equal(await readFile(join(copy.rootfs, 'bin/tool'), 'utf8'), 'v1');
+    assert.equal(await readFile(join(copy.rootfs, 'etc/new'), 'utf8'), 'new');
+    await assert.rejects(access(join(copy.rootfs, 'etc/old')), { code: 'ENOENT' });
+    await store.releaseRootfs('copied');
+  }, 'copy'));
