@@ -151,7 +151,7 @@ export class ObjectStorage {
       const next = this.prepareUpdate(proposed, current, subresource, context);
       context.trackFields?.(next, current, subresource);
       if (isDeepStrictEqual(stripRevision(next), stripRevision(current))) return current;
-      this.validate(next, current);
+      this.validate(next, current, subresource);
       await this.admit('UPDATE', def, next, current, context);
       if (context.dryRun) return next;
       try {
@@ -243,7 +243,9 @@ export class ObjectStorage {
     const def = this.def;
     const oldMeta = current.metadata;
     let next: KubeObject;
-    if (subresource === 'status') {
+    if (subresource === 'binding') {
+      next = proposed;
+    } else if (subresource === 'status') {
       next = structuredClone(current);
       next.status = proposed.status;
       const labels = proposed.metadata?.labels;
@@ -281,10 +283,11 @@ export class ObjectStorage {
     return next;
   }
 
-  private validate(object: KubeObject, old?: KubeObject): void {
+  /** Object meta, then the kind's validation; a binding (only spec.nodeName and the PodScheduled condition change) skips the latter, as upstream's BindingREST does. */
+  private validate(object: KubeObject, old?: KubeObject, subresource = ''): void {
     const def = this.def;
     const errors = validateObjectMeta(object.metadata, { namespaced: def.namespaced, nameValidator: def.nameValidator }, old?.metadata);
-    if (errors.length === 0) errors.push(...(def.validate?.(object, old) ?? []));
+    if (errors.length === 0 && subresource !== 'binding') errors.push(...(def.validate?.(object, old) ?? []));
     if (errors.length > 0) throw invalid(def.kind, object.metadata?.name ?? '', errors, def.group);
   }
 }

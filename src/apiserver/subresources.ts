@@ -64,6 +64,7 @@ async function bind(storage: ObjectStorage, request: ApiRequest, info: RequestIn
       return pod;
     },
     write,
+    'binding',
   );
   return { status: 201, body: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 } };
 }
