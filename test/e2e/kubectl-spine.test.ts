@@ -7,12 +7,6 @@ import { startCluster, type RunningCluster } from './lib/cluster.js';
 import { kubectl as runKubectl, startKubectl, type KubectlResult, type KubectlVersion } from './lib/kubectl.js';
 import { configMapManifest, deploymentManifest, manifestDir, podManifest, tableRows, type ManifestDir } from './lib/manifests.js';
 
-/**
- * The server serves no OpenAPI yet, and kubectl's default `--validate=strict` needs it for
- * `create -f` / `replace -f` (see the `todo` test below, which tries without this flag).
- */
-const noValidate = '--validate=false';
-
 let cluster: RunningCluster | undefined;
 let manifests: ManifestDir;
 
@@ -51,7 +45,7 @@ for (const version of ['1.29', '1.33'] as KubectlVersion[]) {
       ]);
     });
 
-    it('create -f with the default validation (needs OpenAPI)', { todo: 'no /openapi/v3 or /openapi/v2 yet' }, async () => {
+    it('create -f with the default validation (needs OpenAPI)', async () => {
       const file = manifests.write(`strict-${v}.yaml`, configMapManifest(`strict-cm-${v}`));
       const created = await kubectl(['create', '-f', file]);
       assert.equal(created.stdout.trim(), `configmap/strict-cm-${v} created`, created.stderr);
@@ -60,13 +54,13 @@ for (const version of ['1.29', '1.33'] as KubectlVersion[]) {
 
     it('create -f of a pod, a deployment and a configmap prints the upstream lines', async () => {
       objectsFile = manifests.write(`objects-${v}.yaml`, podManifest(pod), deploymentManifest(deploy), configMapManifest(cm));
-      const out = ok(await kubectl(['create', noValidate, '-f', objectsFile]), 'create -f');
+      const out = ok(await kubectl(['create', '-f', objectsFile]), 'create -f');
       assert.deepEqual(out.trim().split('\n'), [`pod/${pod} created`, `deployment.apps/${deploy} created`, `configmap/${cm} created`]);
     });
 
     it('create -f of an existing object answers AlreadyExists', async () => {
       const file = manifests.write(`again-${v}.yaml`, configMapManifest(cm));
-      const again = await kubectl(['create', noValidate, '-f', file]);
+      const again = await kubectl(['create', '-f', file]);
       assert.equal(again.code, 1);
       assert.match(again.stderr, new RegExp(`Error from server \\(AlreadyExists\\): error when creating "${file}": configmaps "${cm}" already exists`));
     });
@@ -176,7 +170,7 @@ for (const version of ['1.29', '1.33'] as KubectlVersion[]) {
 
     it('get pods --sort-by=.metadata.name orders the rows', async () => {
       const file = manifests.write(`sorted-${v}.yaml`, podManifest(`zz-sort-${v}`, { sort: v }), podManifest(`aa-sort-${v}`, { sort: v }));
-      ok(await kubectl(['create', noValidate, '-f', file]), 'create pods to sort');
+      ok(await kubectl(['create', '-f', file]), 'create pods to sort');
       const rows = tableRows(ok(await kubectl(['get', 'pods', '-l', `sort=${v}`, '--sort-by=.metadata.name']), 'sort-by'));
       assert.deepEqual(rows.slice(1).map((r) => r[0]), [`aa-sort-${v}`, `zz-sort-${v}`]);
       const desc = tableRows(ok(await kubectl(['get', 'pods', '-l', `sort=${v}`, '--sort-by=.metadata.creationTimestamp']), 'sort-by time'));
@@ -196,7 +190,7 @@ for (const version of ['1.29', '1.33'] as KubectlVersion[]) {
       ok(await kubectl(['label', 'cm', cm, 'bumped=yes']), 'label cm');
       const staleFile = join(manifests.dir, `stale-${v}.yaml`);
       writeFileSync(staleFile, stale.replace('greeting: hello', 'greeting: stale'));
-      const result = await kubectl(['replace', noValidate, '-f', staleFile]);
+      const result = await kubectl(['replace', '-f', staleFile]);
       assert.equal(result.code, 1, result.stdout);
       assert.equal(
         result.stderr.trim(),
@@ -209,13 +203,13 @@ for (const version of ['1.29', '1.33'] as KubectlVersion[]) {
       const current = ok(await kubectl(['get', 'cm', cm, '-o', 'yaml']), 'get cm -o yaml');
       const file = join(manifests.dir, `current-${v}.yaml`);
       writeFileSync(file, current.replace('greeting: hello', 'greeting: replaced'));
-      assert.equal(ok(await kubectl(['replace', noValidate, '-f', file]), 'replace').trim(), `configmap/${cm} replaced`);
+      assert.equal(ok(await kubectl(['replace', '-f', file]), 'replace').trim(), `configmap/${cm} replaced`);
       assert.equal(ok(await kubectl(['get', 'cm', cm, '-o', 'jsonpath={.data.greeting}']), 'read back'), 'replaced');
     });
 
     it('an invalid name answers Invalid with the field and exit 1', async () => {
       const file = manifests.write(`bad-${v}.yaml`, podManifest('Bad_Name'));
-      const result = await kubectl(['create', noValidate, '-f', file]);
+      const result = await kubectl(['create', '-f', file]);
       assert.equal(result.code, 1);
       assert.match(result.stderr, /^The Pod "Bad_Name" is invalid: metadata\.name: Invalid value: "Bad_Name": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters/m);
       assert.equal((await kubectl(['get', 'pod', 'Bad_Name'])).code, 1);
@@ -266,15 +260,14 @@ for (const version of ['1.29', '1.33'] as KubectlVersion[]) {
 
     it('delete --wait of an unbound pod returns once it is gone', async () => {
       const file = manifests.write(`wait-${v}.yaml`, podManifest(`wait-${v}`));
-      ok(await kubectl(['create', noValidate, '-f', file]), 'create');
+      ok(await kubectl(['create', '-f', file]), 'create');
       assert.equal(ok(await kubectl(['delete', 'pod', `wait-${v}`, '--wait=true']), 'delete --wait').trim(), `pod "wait-${v}" deleted`);
       const afterDelete = await kubectl(['get', 'pod', `wait-${v}`]);
       assert.equal(afterDelete.code, 1);
       assert.equal(afterDelete.stderr.trim(), `Error from server (NotFound): pods "wait-${v}" not found`);
     });
 
-    const protobufBodies = version >= '1.32' ? { todo: 'kubectl 1.32+ typed commands send protobuf request bodies; the server answers 415' } : {};
-    it('typed create commands (create configmap, secret generic, deployment)', protobufBodies, async () => {
+    it('typed create commands (create configmap, secret generic, deployment)', async () => {
       assert.equal(ok(await kubectl(['create', 'configmap', `typed-cm-${v}`, '--from-literal=k=v']), 'create configmap').trim(), `configmap/typed-cm-${v} created`);
       assert.equal(ok(await kubectl(['create', 'secret', 'generic', `typed-secret-${v}`, '--from-literal=k=v']), 'create secret').trim(), `secret/typed-secret-${v} created`);
       assert.equal(ok(await kubectl(['create', 'deployment', `typed-deploy-${v}`, '--image=nginx:1.27']), 'create deployment').trim(), `deployment.apps/typed-deploy-${v} created`);
@@ -286,23 +279,23 @@ for (const version of ['1.29', '1.33'] as KubectlVersion[]) {
 
     it('scale deployment changes spec.replicas through the scale subresource', async () => {
       const file = manifests.write(`scale-${v}.yaml`, deploymentManifest(`scale-${v}`));
-      ok(await kubectl(['create', noValidate, '-f', file]), 'create');
+      ok(await kubectl(['create', '-f', file]), 'create');
       assert.equal(ok(await kubectl(['scale', 'deployment', `scale-${v}`, '--replicas=3']), 'scale').trim(), `deployment.apps/scale-${v} scaled`);
       assert.equal(ok(await kubectl(['get', 'deployment', `scale-${v}`, '-o', 'jsonpath={.spec.replicas}']), 'read'), '3');
       ok(await kubectl(['delete', '-f', file]), 'delete');
     });
 
-    it('apply -f creates, then configures with a strategic merge patch', { todo: 'application/strategic-merge-patch+json answers 415' }, async () => {
+    it('apply -f creates, then configures with a strategic merge patch', async () => {
       const name = `applied-${v}`;
       const first = manifests.write(`apply-1-${v}.yaml`, deploymentManifest(name));
       try {
-        assert.equal(ok(await kubectl(['apply', noValidate, '-f', first]), 'apply create').trim(), `deployment.apps/${name} created`);
+        assert.equal(ok(await kubectl(['apply', '-f', first]), 'apply create').trim(), `deployment.apps/${name} created`);
         const changed = deploymentManifest(name) as { spec: { template: { spec: { containers: Array<{ image: string }> } } } };
         changed.spec.template.spec.containers[0]!.image = 'nginx:1.28';
         const second = manifests.write(`apply-2-${v}.yaml`, changed);
-        assert.equal(ok(await kubectl(['apply', noValidate, '-f', second]), 'apply update').trim(), `deployment.apps/${name} configured`);
+        assert.equal(ok(await kubectl(['apply', '-f', second]), 'apply update').trim(), `deployment.apps/${name} configured`);
         assert.equal(ok(await kubectl(['get', 'deployment', name, '-o', 'jsonpath={.spec.template.spec.containers[0].image}']), 'read'), 'nginx:1.28');
-        assert.equal(ok(await kubectl(['apply', noValidate, '-f', second]), 'apply again').trim(), `deployment.apps/${name} unchanged`);
+        assert.equal(ok(await kubectl(['apply', '-f', second]), 'apply again').trim(), `deployment.apps/${name} unchanged`);
       } finally {
         await kubectl(['delete', '-f', first, '--ignore-not-found']);
       }

@@ -1,4 +1,5 @@
 import { ageColumn, type ResourceDef } from './resource-def.js';
+import { defaultConfigMap, validateConfigMap } from '../../api/index.js';
 
 /** core/v1 configmaps. */
 export const configMaps: ResourceDef = {
@@ -10,6 +11,8 @@ export const configMaps: ResourceDef = {
   namespaced: true,
   shortNames: ['cm'],
   noStatus: true,
+  defaults: defaultConfigMap,
+  validate: validateConfigMap,
   columns: [
     {
       name: 'Data',

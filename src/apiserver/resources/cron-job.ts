@@ -1,6 +1,7 @@
 import type { KubeObject, LabelSelectorMeta } from '../../api/index.js';
 import { containerColumns, formatBoolPointer, formatLabelSelector, type ContainerShape } from './cell-format.js';
 import { ageColumn, humanDuration, type ResourceDef } from './resource-def.js';
+import { defaultCronJob, validateCronJob } from '../../api/index.js';
 
 interface CronJob extends KubeObject {
   spec?: {
@@ -24,6 +25,8 @@ export const cronJobs: ResourceDef = {
   categories: ['all'],
   subresources: ['status'],
   tracksGeneration: true,
+  defaults: defaultCronJob,
+  validate: validateCronJob,
   columns: [
     {
       name: 'Schedule',

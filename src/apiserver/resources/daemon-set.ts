@@ -1,6 +1,7 @@
 import type { KubeObject, LabelSelectorMeta } from '../../api/index.js';
 import { containerColumns, formatLabels, formatLabelSelector, type ContainerShape } from './cell-format.js';
 import { ageColumn, type ResourceDef } from './resource-def.js';
+import { defaultDaemonSet, validateDaemonSet } from '../../api/index.js';
 
 interface DaemonSet extends KubeObject {
   spec?: { selector?: LabelSelectorMeta; template?: { spec?: { containers?: ContainerShape[]; nodeSelector?: Record<string, string> } } };
@@ -29,6 +30,8 @@ export const daemonSets: ResourceDef = {
   categories: ['all'],
   subresources: ['status'],
   tracksGeneration: true,
+  defaults: defaultDaemonSet,
+  validate: validateDaemonSet,
   columns: [
     {
       name: 'Desired',

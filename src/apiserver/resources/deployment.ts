@@ -1,6 +1,7 @@
 import type { KubeObject, LabelSelectorMeta } from '../../api/index.js';
 import { containerColumns, labelSelectorString, type ContainerShape } from './cell-format.js';
 import { ageColumn, type ResourceDef } from './resource-def.js';
+import { defaultDeployment, validateDeployment } from '../../api/index.js';
 
 interface Deployment extends KubeObject {
   spec?: { replicas?: number; selector?: LabelSelectorMeta; template?: { spec?: { containers?: ContainerShape[] } } };
@@ -19,6 +20,8 @@ export const deployments: ResourceDef = {
   categories: ['all'],
   subresources: ['status', 'scale'],
   tracksGeneration: true,
+  defaults: defaultDeployment,
+  validate: validateDeployment,
   columns: [
     {
       name: 'Ready',

@@ -1,5 +1,6 @@
 import type { KubeObject } from '../../api/index.js';
 import { ageColumn, type ResourceDef } from './resource-def.js';
+import { defaultEndpointSlice, validateEndpointSlice } from '../../api/index.js';
 
 interface EndpointSlice extends KubeObject {
   addressType?: string;
@@ -33,6 +34,8 @@ export const endpointSlices: ResourceDef = {
   namespaced: true,
   noStatus: true,
   tracksGeneration: true,
+  defaults: defaultEndpointSlice,
+  validate: validateEndpointSlice,
   columns: [
     {
       name: 'AddressType',

@@ -1,5 +1,6 @@
 import type { KubeObject } from '../../api/index.js';
 import { ageColumn, type ResourceDef } from './resource-def.js';
+import { defaultEndpoints, validateEndpoints } from '../../api/index.js';
 
 interface Endpoints extends KubeObject {
   subsets?: { addresses?: { ip: string }[]; ports?: { name?: string; port: number }[] }[];
@@ -55,6 +56,8 @@ export const endpoints: ResourceDef = {
   namespaced: true,
   shortNames: ['ep'],
   noStatus: true,
+  defaults: defaultEndpoints,
+  validate: validateEndpoints,
   columns: [
     {
       name: 'Endpoints',

@@ -1,6 +1,7 @@
 import type { KubeObject } from '../../api/index.js';
 import { eventColumns, type EventView } from './event-table.js';
 import type { ResourceDef } from './resource-def.js';
+import { defaultEvent, validateEvent } from '../../api/index.js';
 
 interface ObjectReference {
   kind?: string;
@@ -62,6 +63,8 @@ export const events: ResourceDef = {
   shortNames: ['ev'],
   noStatus: true,
   omitNameColumn: true,
+  defaults: defaultEvent,
+  validate: validateEvent,
   columns: eventColumns(view),
   fieldSelectors: {
     'involvedObject.kind': involved('kind'),

@@ -1,6 +1,7 @@
 import type { KubeObject } from '../../api/index.js';
 import { eventColumns, type EventView } from './event-table.js';
 import type { ResourceDef } from './resource-def.js';
+import { defaultEvent, validateEventsV1Event } from '../../api/index.js';
 
 interface ObjectReference {
   kind?: string;
@@ -65,6 +66,8 @@ export const eventsEvents: ResourceDef = {
   shortNames: ['ev'],
   noStatus: true,
   omitNameColumn: true,
+  defaults: defaultEvent,
+  validate: validateEventsV1Event,
   columns: eventColumns(view),
   fieldSelectors: {
     'regarding.kind': regarding('kind'),

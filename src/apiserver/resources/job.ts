@@ -1,6 +1,7 @@
 import type { KubeObject, LabelSelectorMeta } from '../../api/index.js';
 import { containerColumns, formatLabelSelector, type ContainerShape } from './cell-format.js';
 import { ageColumn, humanDuration, type ResourceDef } from './resource-def.js';
+import { defaultJob, generateJobSelector, validateJob } from '../../api/index.js';
 
 interface Job extends KubeObject {
   spec?: { completions?: number | null; parallelism?: number; selector?: LabelSelectorMeta; template?: { spec?: { containers?: ContainerShape[] } } };
@@ -47,6 +48,8 @@ export const jobs: ResourceDef = {
   categories: ['all'],
   subresources: ['status'],
   tracksGeneration: true,
+  defaults: defaultJob,
+  validate: validateJob,
   columns: [
     { name: 'Status', type: 'string', priority: 0, description: 'Status of the job.', cell: (object) => jobStatus(object as Job) },
     {
@@ -74,5 +77,6 @@ export const jobs: ResourceDef = {
   },
   prepareForCreate(object) {
     object.status = {};
+    generateJobSelector(object);
   },
 };

@@ -1,4 +1,5 @@
 import { ageColumn, type ResourceDef } from './resource-def.js';
+import { defaultLease, validateLease } from '../../api/index.js';
 
 /** coordination.k8s.io/v1 leases. */
 export const leases: ResourceDef = {
@@ -9,6 +10,8 @@ export const leases: ResourceDef = {
   singular: 'lease',
   namespaced: true,
   noStatus: true,
+  defaults: defaultLease,
+  validate: validateLease,
   columns: [
     {
       name: 'Holder',

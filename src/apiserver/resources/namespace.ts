@@ -1,6 +1,7 @@
 import type { KubeObject } from '../../api/index.js';
 import { nameIsDNSLabel } from '../../api/index.js';
 import { ageColumn, type ResourceDef } from './resource-def.js';
+import { defaultNamespace, validateNamespace } from '../../api/index.js';
 
 interface Namespace extends KubeObject {
   spec?: { finalizers?: string[] };
@@ -18,6 +19,8 @@ export const namespaces: ResourceDef = {
   shortNames: ['ns'],
   subresources: ['status', 'finalize'],
   nameValidator: nameIsDNSLabel,
+  defaults: defaultNamespace,
+  validate: validateNamespace,
   columns: [
     {
       name: 'Status',

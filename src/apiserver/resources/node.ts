@@ -1,5 +1,6 @@
 import type { KubeObject } from '../../api/index.js';
 import { ageColumn, type ResourceDef } from './resource-def.js';
+import { defaultNode, validateNode } from '../../api/index.js';
 
 interface Node extends KubeObject {
   spec?: { unschedulable?: boolean };
@@ -52,6 +53,8 @@ export const nodes: ResourceDef = {
   namespaced: false,
   shortNames: ['no'],
   subresources: ['status', 'proxy'],
+  defaults: defaultNode,
+  validate: validateNode,
   columns: [
     { name: 'Status', type: 'string', priority: 0, description: 'The status of the node', cell: (object) => nodeStatus(object as Node) },
     { name: 'Roles', type: 'string', priority: 0, description: 'The roles of the node', cell: (object) => nodeRoles(object as Node) },

@@ -1,6 +1,7 @@
 import type { KubeObject, LabelSelectorMeta } from '../../api/index.js';
 import { containerColumns, formatLabelSelector, type ContainerShape } from './cell-format.js';
 import { ageColumn, type ResourceDef } from './resource-def.js';
+import { defaultReplicaSet, validateReplicaSet } from '../../api/index.js';
 
 interface ReplicaSet extends KubeObject {
   spec?: { replicas?: number; selector?: LabelSelectorMeta; template?: { spec?: { containers?: ContainerShape[] } } };
@@ -19,6 +20,8 @@ export const replicaSets: ResourceDef = {
   categories: ['all'],
   subresources: ['status', 'scale'],
   tracksGeneration: true,
+  defaults: defaultReplicaSet,
+  validate: validateReplicaSet,
   columns: [
     {
       name: 'Desired',

@@ -1,4 +1,5 @@
 import { ageColumn, type ResourceDef } from './resource-def.js';
+import { defaultSecret, validateSecret } from '../../api/index.js';
 
 /** core/v1 secrets. */
 export const secrets: ResourceDef = {
@@ -30,7 +31,6 @@ export const secrets: ResourceDef = {
   fieldSelectors: {
     type: (object) => (object.type as string | undefined) ?? '',
   },
-  defaults(object) {
-    if (!object.type) object.type = 'Opaque';
-  },
+  defaults: defaultSecret,
+  validate: validateSecret,
 };

@@ -1,4 +1,5 @@
 import { ageColumn, type ResourceDef } from './resource-def.js';
+import { defaultServiceAccount, validateServiceAccount } from '../../api/index.js';
 
 /** core/v1 serviceaccounts. */
 export const serviceAccounts: ResourceDef = {
@@ -11,6 +12,8 @@ export const serviceAccounts: ResourceDef = {
   shortNames: ['sa'],
   subresources: ['token'],
   noStatus: true,
+  defaults: defaultServiceAccount,
+  validate: validateServiceAccount,
   columns: [
     {
       name: 'Secrets',

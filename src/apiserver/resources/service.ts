@@ -2,6 +2,7 @@ import type { KubeObject } from '../../api/index.js';
 import { nameIsDNS1035Label } from '../../api/index.js';
 import { formatLabels } from './cell-format.js';
 import { ageColumn, type ResourceDef } from './resource-def.js';
+import { defaultService, validateService } from '../../api/index.js';
 
 interface Service extends KubeObject {
   spec?: {
@@ -67,6 +68,8 @@ export const services: ResourceDef = {
   categories: ['all'],
   subresources: ['status', 'proxy'],
   nameValidator: nameIsDNS1035Label,
+  defaults: defaultService,
+  validate: validateService,
   columns: [
     {
       name: 'Type',
@@ -116,5 +119,10 @@ export const services: ResourceDef = {
   },
   prepareForCreate(object) {
     object.status = { loadBalancer: {} };
+  },
+  prepareForUpdate(object, old) {
+    const spec = ((object as Service).spec ??= {}) as Record<string, unknown>;
+    const before = ((old as Service).spec ?? {}) as Record<string, unknown>;
+    for (const field of ['clusterIP', 'clusterIPs', 'ipFamilies']) if (spec[field] === undefined && before[field] !== undefined) spec[field] = before[field];
   },
 };

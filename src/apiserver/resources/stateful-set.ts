@@ -1,6 +1,7 @@
 import type { KubeObject } from '../../api/index.js';
 import { containerColumns, type ContainerShape } from './cell-format.js';
 import { ageColumn, type ResourceDef } from './resource-def.js';
+import { defaultStatefulSet, validateStatefulSet } from '../../api/index.js';
 
 interface StatefulSet extends KubeObject {
   spec?: { replicas?: number; template?: { spec?: { containers?: ContainerShape[] } } };
@@ -19,6 +20,8 @@ export const statefulSets: ResourceDef = {
   categories: ['all'],
   subresources: ['status', 'scale'],
   tracksGeneration: true,
+  defaults: defaultStatefulSet,
+  validate: validateStatefulSet,
   columns: [
     {
       name: 'Ready',
