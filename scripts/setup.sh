@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-debian_packages=(runc containernetworking-plugins iptables nftables etcd-server etcd-client busybox-static docker-registry skopeo umoci)
+debian_packages=(runc containernetworking-plugins iptables nftables etcd-server etcd-client busybox-static docker-registry skopeo umoci apache2-utils)
 
 if [ "${1:-}" = "--system" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   missing=()
