@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { agentFlags, runAgent } from './agent.js';
 import { parseFlags, usage, UsageError } from './flags.js';
 import { imagesFlags, imagesSummary, runImages } from './images.js';
 import { runServer, serverFlags } from './server.js';
@@ -8,6 +9,11 @@ const commands: Record<string, { summary: string; flags: typeof serverFlags; run
     summary: 'Run the API server (with its store) for a Skiff cluster.',
     flags: serverFlags,
     run: (flags, _args, signal) => runServer(flags, signal, (line) => console.log(line)),
+  },
+  agent: {
+    summary: 'Run a kubelet for this machine, joining the cluster at --server with --token.',
+    flags: agentFlags,
+    run: (flags, _args, signal) => runAgent(flags, signal, (line) => console.log(line)),
   },
   images: {
     summary: imagesSummary,

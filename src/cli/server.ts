@@ -12,6 +12,7 @@ import { Client, InProcessTransport } from '../client/index.js';
 import { startControllers } from '../controllers/index.js';
 import { startScheduler } from '../scheduler/index.js';
 import { openStore } from '../store/index.js';
+import { kubeletFlags, startKubelet } from './agent.js';
 import type { FlagSpec } from './flags.js';
 
 export const serverFlags: FlagSpec[] = [
@@ -27,6 +28,7 @@ export const serverFlags: FlagSpec[] = [
   { name: 'scheduler-config', description: 'a KubeSchedulerConfiguration file (kubescheduler.config.k8s.io/v1) for the scheduler' },
   { name: 'disable-scheduler', description: 'do not run the scheduler in this server', boolean: true },
   { name: 'log-level', description: 'trace, debug, info, warn or error', default: 'info' },
+  ...kubeletFlags,
 ];
 
 /** `skiff server`: the API server on the embedded (or etcd) store, ready in well under a second. */
@@ -55,7 +57,7 @@ export async function runServer(flags: Map<string, string>, signal: AbortSignal,
   await writeKubeconfig(kubeconfig, { server, caCert: pki.caCert, clientCert: pki.adminCert, clientKey: pki.adminKey });
 
   const controllerClient = new Client(new InProcessTransport(api.handle, { name: 'system:kube-controller-manager', groups: ['system:masters', 'system:authenticated'] }));
-  const controllers = startControllers(controllerClient, logger.child({ component: 'controller-manager' }), signal);
+  const controllers = startControllers(controllerClient, logger.child({ component: 'controller-manager' }), signal, { clusterCidr: flags.get('cluster-cidr') });
   const scheduling =
     flags.get('disable-scheduler') === 'true'
       ? undefined
@@ -68,7 +70,16 @@ export async function runServer(flags: Map<string, string>, signal: AbortSignal,
         });
 
   logger.info({ server, dataDir, store: flags.get('datastore-endpoint') || 'sqlite', readyMs: Math.round(performance.now() - started) }, 'API server ready');
-  if (flags.get('disable-agent') !== 'true') logger.info('no agent on this machine yet: the kubelet arrives with the kubelet issue');
+  if (flags.get('disable-agent') !== 'true') {
+    const nodeName = (flags.get('node-name') || hostname()).toLowerCase();
+    const kubeletClient = new Client(new InProcessTransport(api.handle, { name: `system:node:${nodeName}`, groups: ['system:nodes', 'system:authenticated'] }));
+    try {
+      await startKubelet(new Map([...flags, ['node-name', nodeName]]), kubeletClient, dataDir, logger.child({ component: 'agent' }), signal, true);
+    } catch (error) {
+      if (flags.get('container-runtime') !== 'auto') throw error;
+      logger.error(`no agent on this machine: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
   out(`Skiff API server ready at ${server}`);
   out(`export KUBECONFIG=${kubeconfig}`);
 

@@ -119,6 +119,11 @@ export class Kubelet {
     this.workers = new PodWorkers((uid) => this.syncPod(uid), this.clock, this.logger);
   }
 
+  /** The node this kubelet runs. */
+  get nodeName(): string {
+    return this.o.nodeName;
+  }
+
   /** Every pod the kubelet should run now, by UID. */
   desiredPods(): Map<string, Pod> {
     const out = new Map<string, Pod>();
