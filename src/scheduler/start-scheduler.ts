@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Registry as PromRegistry } from 'prom-client';
 import { LeaderElector, type Client, type Logger } from '../client/index.js';
 import { loadSchedulerConfiguration } from './config.js';
-import type { Registry } from './framework/index.js';
+import { defaultMultiPoint, type Registry } from './framework/index.js';
 import { inTreeRegistry } from './plugins/index.js';
 import { Scheduler } from './scheduler.js';
 
@@ -27,12 +27,18 @@ export interface StartSchedulerOptions {
  */
 export async function startScheduler(options: StartSchedulerOptions): Promise<{ scheduler: Scheduler; done: Promise<void> }> {
   const config = options.configPath ? await loadSchedulerConfiguration(options.configPath) : undefined;
+  const registry = options.registry ?? inTreeRegistry();
+  const defaults = new Set(defaultMultiPoint.map((p) => p.name));
+  for (const p of config?.profiles ?? []) {
+    const mp = p.plugins.multiPoint;
+    if (mp?.enabled) mp.enabled = mp.enabled.filter((r) => registry.has(r.name) || !defaults.has(r.name));
+  }
   const scheduler = new Scheduler({
     client: options.client,
     logger: options.logger,
     profiles: config?.profiles,
     percentageOfNodesToScore: config?.percentageOfNodesToScore,
-    registry: options.registry ?? inTreeRegistry(),
+    registry,
     metricsRegistry: options.metricsRegistry,
   });
   if (options.leaderElect === false) return { scheduler, done: scheduler.run(options.signal) };
