@@ -177,7 +177,8 @@ export class ImageStore {
     try {
       const ref = parseImageReference(image);
       const key = formatImageReference(ref);
-      const found = entries.filter((e) => e.ref === key || (ref.digest && (e.repoDigest === `${ref.name}@${ref.digest}` || (e.manifest === ref.digest && parseImageReference(e.ref.startsWith('sha256:') ? 'x' : e.ref).name === ref.name))));
+      const pinned = ref.digest && `${ref.name}@${ref.digest}`;
+      const found = entries.filter((e) => e.ref === key || (pinned && (e.repoDigest === pinned || `${repositoryOf(e.ref)}@${e.manifest}` === pinned)));
       if (found.length) return found;
     } catch {
       /* not a reference: maybe an image ID */
@@ -313,6 +314,14 @@ export class ImageStore {
     const p = this.rootfsManager.paths(containerId);
     return { dir: p.dir, rootfs: p.rootfs };
   }
+}
+
+/** `name` of an index entry's `name:tag` or `name@digest` ref. */
+function repositoryOf(ref: string): string {
+  const at = ref.indexOf('@');
+  const bare = at >= 0 ? ref.slice(0, at) : ref;
+  const colon = bare.lastIndexOf(':');
+  return colon > bare.lastIndexOf('/') ? bare.slice(0, colon) : bare;
 }
 
 function isAlive(pid: number): boolean {
