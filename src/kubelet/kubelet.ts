@@ -209,7 +209,7 @@ export class Kubelet {
       this.clock,
       this.logger.child({ component: 'node-status' }),
     );
-    void this.nodeStatus.run(signal).then(() => undefined);
+    void this.nodeStatus.run(signal, () => this.requestMirrorSync());
     this.mirrorManager = new MirrorPodManager(client, o.nodeName, () => this.nodeStatus?.node?.metadata.uid, this.logger.child({ component: 'mirror-pods' }));
     const factory = new SharedInformerFactory(client, { clock: this.clock, logger: this.logger });
     this.podInformer = factory.informerFor<Pod>('pods', { fieldSelector: `spec.nodeName=${o.nodeName}` });
@@ -238,6 +238,7 @@ export class Kubelet {
       },
     });
     factory.start(signal);
+    void this.podInformer.waitForSync(signal).then(() => this.requestMirrorSync());
     void (async () => {
       do {
         this.requestMirrorSync();

@@ -156,8 +156,9 @@ export class NodeStatusManager {
   }
 
   /** Registers, then renews the Lease and checks the status on their periods until `signal` aborts. */
-  async run(signal: AbortSignal): Promise<void> {
+  async run(signal: AbortSignal, onRegistered?: () => void): Promise<void> {
     if (!(await this.register(signal))) return;
+    onRegistered?.();
     const loop = async (periodMs: number, what: string, fn: () => Promise<void>) => {
       do {
         try {
