@@ -45,9 +45,16 @@ describe('kubelet pod lifecycle (sim runtime, fake clock)', () => {
   });
 
   it('restarts a crashing container with back-off 10, 20, 40 … 300 s and shows CrashLoopBackOff', async () => {
-    h = await harness({ behavior: () => ({ exitCode: 1, runMs: 0 }) });
+    h = await harness();
     await h.admin.resource('pods').create('default', podOn('crash', { containers: [{ name: 'c', image: 'busybox:1' }] }));
-    await h.until(() => (h!.starts.get('c')?.length ?? 0) >= 9, { stepMs: 1000, maxMs: 1_500_000, what: '9 starts' });
+    const crash = async () => {
+      for (const c of await h!.runtime.listContainers()) if (c.state === 'running') h!.runtime.kill(c.id, 1);
+    };
+    await h.until(async () => {
+      await crash();
+      return (h!.starts.get('c')?.length ?? 0) >= 9;
+    }, { stepMs: 1000, maxMs: 1_500_000, what: '9 starts' });
+    await crash();
     const times = h.starts.get('c')!;
     const gaps = times.slice(1).map((t, i) => Math.round((t - times[i]!) / 1000));
     const expected = [0, 10, 20, 40, 80, 160, 300, 300];
