@@ -70,6 +70,12 @@ function managersOf(object: KubeObject | undefined): ManagerFields[] {
  * the write removed leave every manager. Sets `next.metadata.managedFields`.
  */
 export function trackUpdate<T>(old: KubeObject | undefined, next: KubeObject, options: FieldManagerOptions<T>): void {
+  if (!old) {
+    const created = ownableFields(next, options);
+    const entry = { manager: options.manager, operation: 'Update' as const, apiVersion: options.apiVersion, subresource: options.subresource || undefined, time: options.time, fields: created };
+    setManagedFields(next, created.empty ? [] : [entry]);
+    return;
+  }
   const managers = managersOf(old);
   const before = old ? ownableFields(old, options) : new FieldSet();
   const after = ownableFields(next, options);

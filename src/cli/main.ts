@@ -1,24 +1,35 @@
 #!/usr/bin/env node
-import { agentFlags, runAgent } from './agent.js';
-import { parseFlags, usage, UsageError } from './flags.js';
-import { imagesFlags, imagesSummary, runImages } from './images.js';
-import { runServer, serverFlags } from './server.js';
+import { parseFlags, usage, UsageError, type FlagSpec } from './flags.js';
 
-const commands: Record<string, { summary: string; flags: typeof serverFlags; run: (flags: Map<string, string>, args: string[], signal: AbortSignal) => Promise<void> }> = {
+/** A subcommand, loaded only when it is the one asked for (a broken or heavy command costs the others nothing). */
+interface Command {
+  summary: string;
+  load(): Promise<{ flags: FlagSpec[]; run(flags: Map<string, string>, args: string[], signal: AbortSignal): Promise<void> }>;
+}
+
+const out = (line: string) => console.log(line);
+
+const commands: Record<string, Command> = {
   server: {
     summary: 'Run the API server (with its store) for a Skiff cluster.',
-    flags: serverFlags,
-    run: (flags, _args, signal) => runServer(flags, signal, (line) => console.log(line)),
+    load: async () => {
+      const { runServer, serverFlags } = await import('./server.js');
+      return { flags: serverFlags, run: (flags, _args, signal) => runServer(flags, signal, out) };
+    },
   },
   agent: {
     summary: 'Run a kubelet for this machine, joining the cluster at --server with --token.',
-    flags: agentFlags,
-    run: (flags, _args, signal) => runAgent(flags, signal, (line) => console.log(line)),
+    load: async () => {
+      const { agentFlags, runAgent } = await import('./agent.js');
+      return { flags: agentFlags, run: (flags, _args, signal) => runAgent(flags, signal, out) };
+    },
   },
   images: {
-    summary: imagesSummary,
-    flags: imagesFlags,
-    run: (flags, args, signal) => runImages(flags, args, signal, (line) => console.log(line)),
+    summary: "Manage the node's images: ls, pull REF, import FILE…, rm REF… (works while the node runs).",
+    load: async () => {
+      const { imagesFlags, runImages } = await import('./images.js');
+      return { flags: imagesFlags, run: (flags, args, signal) => runImages(flags, args, signal, out) };
+    },
   },
 };
 
@@ -30,23 +41,24 @@ async function main(argv: string[]): Promise<number> {
     console.error(`Usage: skiff <command> [flags]\n\nCommands:\n${list}`);
     return name && name !== 'help' && name !== '--help' ? 2 : 0;
   }
+  const loaded = await command.load();
   if (rest.includes('--help') || rest.includes('-h')) {
-    console.log(usage(name, command.summary, command.flags));
+    console.log(usage(name, command.summary, loaded.flags));
     return 0;
   }
   let parsed;
   try {
-    parsed = parseFlags(rest, command.flags);
+    parsed = parseFlags(rest, loaded.flags);
   } catch (error) {
     if (error instanceof UsageError) {
-      console.error(`skiff ${name}: ${error.message}\n\n${usage(name, command.summary, command.flags)}`);
+      console.error(`skiff ${name}: ${error.message}\n\n${usage(name, command.summary, loaded.flags)}`);
       return 2;
     }
     throw error;
   }
   const stop = new AbortController();
   for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => stop.abort());
-  await command.run(parsed.flags, parsed.args, stop.signal);
+  await loaded.run(parsed.flags, parsed.args, stop.signal);
   return 0;
 }
 
