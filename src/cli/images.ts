@@ -13,7 +13,6 @@ export const imagesFlags: FlagSpec[] = [
   { name: 'q', description: 'same as --quiet', boolean: true },
 ];
 
-export const imagesSummary = 'Manage the node\'s images: ls, pull REF, import FILE…, rm REF… (works while the node runs).';
 
 /** go-units HumanSizeWithPrecision(size, 3), as crictl prints sizes. */
 export function humanSize(bytes: number): string {
