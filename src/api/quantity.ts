@@ -25,8 +25,21 @@ function ceilDiv(a: bigint, b: bigint): bigint {
   return a % b !== 0n && a > 0n ? q + 1n : q;
 }
 
+/** Quantities repeat endlessly (`100m`, `64Mi`): parsed ones are remembered, up to a bound. */
+const parsed = new Map<string, Readonly<Quantity>>();
+const parsedLimit = 4096;
+
 /** Parses a quantity; throws an Error with upstream's wording when it is not one. */
-export function parseQuantityValue(s: string): Quantity {
+export function parseQuantityValue(s: string): Readonly<Quantity> {
+  const known = parsed.get(s);
+  if (known) return known;
+  const quantity = Object.freeze(parseUncached(s));
+  if (parsed.size >= parsedLimit) parsed.clear();
+  parsed.set(s, quantity);
+  return quantity;
+}
+
+function parseUncached(s: string): Quantity {
   if (typeof s !== 'string' || s.length === 0) throw new Error('quantities must match the regular expression');
   const m = quantityRe.exec(s.trim() === s ? s : '');
   if (!m) throw new Error(quantityFormatError);
@@ -98,7 +111,7 @@ export function compareQuantities(a: string | number, b: string | number): numbe
  * core/v1 defaulter does for container resources.
  */
 export function canonicalQuantity(s: string | number, options: { roundUpToMilli?: boolean } = {}): string {
-  const q = typeof s === 'number' ? { nanos: BigInt(Math.ceil(s * 1e9)), format: 'DecimalSI' as QuantityFormat } : parseQuantityValue(s);
+  const q: Quantity = typeof s === 'number' ? { nanos: BigInt(Math.ceil(s * 1e9)), format: 'DecimalSI' } : { ...parseQuantityValue(s) };
   if (options.roundUpToMilli) q.nanos = ceilDiv(q.nanos, 1_000_000n) * 1_000_000n;
   return formatQuantity(q);
 }
