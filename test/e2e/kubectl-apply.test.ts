@@ -44,7 +44,7 @@ function deployment(name: string, image: string, tier: string, env: Record<strin
   };
 }
 
-for (const version of ['1.29', '1.33'] as KubectlVersion[]) {
+for (const version of ['1.27', '1.29', '1.33'] as KubectlVersion[]) {
   describe(`kubectl ${version}: apply, edit, patch, scale, wait`, () => {
     const suffix = version.replace('.', '');
     const run = async (args: string[], env?: Record<string, string>) => kubectl(version, args, { kubeconfig: cluster!.kubeconfig, env });
@@ -97,7 +97,9 @@ for (const version of ['1.29', '1.33'] as KubectlVersion[]) {
       assert.equal(await ok(['patch', 'deployment', name, '--type', 'merge', '-p', '{"metadata":{"labels":{"tier":null}}}']), `deployment.apps/${name} patched\n`);
       assert.equal(await ok(['patch', 'deployment', name, '--type', 'json', '-p', '[{"op":"replace","path":"/spec/replicas","value":4}]']), `deployment.apps/${name} patched\n`);
       assert.equal(await ok(['label', 'deployment', name, 'team=blue']), `deployment.apps/${name} labeled\n`);
-      assert.equal(await ok(['annotate', 'deployment', name, 'note=hi']), `deployment.apps/${name} annotated\n`);
+      // kubectl 1.27 itself prints "annotate" (kubernetes/kubernetes#119846, fixed in 1.28)
+      const annotated = version === '1.27' ? 'annotate' : 'annotated';
+      assert.equal(await ok(['annotate', 'deployment', name, 'note=hi']), `deployment.apps/${name} ${annotated}\n`);
       const patched = await get(name);
       assert.deepEqual(patched.metadata.labels, { app: name, team: 'blue' });
       assert.equal(patched.metadata.annotations?.note, 'hi');

@@ -6,7 +6,7 @@ import { kubectl as runKubectl, type KubectlResult, type KubectlVersion } from '
 
 /**
  * kubectl's typed `create` commands. From 1.32 on they send protobuf bodies
- * (`application/vnd.kubernetes.protobuf`) with no fallback; 1.29 sends JSON. Both must create
+ * (`application/vnd.kubernetes.protobuf`) with no fallback; 1.27 and 1.29 send JSON. All must create
  * the same objects and print upstream's lines.
  */
 let cluster: RunningCluster | undefined;
@@ -24,7 +24,7 @@ function ok(result: KubectlResult, what: string): string {
   return result.stdout;
 }
 
-for (const version of ['1.29', '1.32', '1.33'] as KubectlVersion[]) {
+for (const version of ['1.27', '1.29', '1.32', '1.33'] as KubectlVersion[]) {
   describe(`kubectl ${version} typed create`, () => {
     const v = version.replace('.', '');
     const ns = `typed-${v}`;
