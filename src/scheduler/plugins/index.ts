@@ -14,6 +14,9 @@ import { NodeUnschedulable } from './node-unschedulable.js';
 import { PrioritySort } from './priority-sort.js';
 import { SchedulingGates } from './scheduling-gates.js';
 import { TaintToleration } from './taint-toleration.js';
+import { InterPodAffinity } from './inter-pod-affinity.js';
+import { PodTopologySpread } from './pod-topology-spread.js';
+import { DefaultPreemption } from './default-preemption.js';
 
 export { DefaultBinder, ImageLocality, NodeAffinity, NodeName, NodePorts, NodeResourcesBalancedAllocation, NodeResourcesFit, NodeUnschedulable, PrioritySort, SchedulingGates, TaintToleration };
 export { errReasonPod } from './node-affinity.js';
@@ -24,10 +27,13 @@ export { fitsRequest, nodeResourcesFitArgs, type NodeResourcesFitArgs, type Insu
 export { normalizedImageName } from './image-locality.js';
 export { matchNodeSelectorRequirement, matchNodeSelectorTerm, matchNodeSelectorTerms, matchNodeSelectorMap, podMatchesNodeSelectorAndAffinity } from './node-selector.js';
 export { toleratesTaint, taintToleratedByTolerations, findMatchingUntoleratedTaint } from './taints.js';
+export { InterPodAffinity, PodTopologySpread, DefaultPreemption };
+export { errReasonAffinityRulesNotMatch, errReasonAntiAffinityRulesNotMatch, errReasonExistingAntiAffinityRulesNotMatch } from './inter-pod-affinity.js';
+export { errReasonConstraintsNotMatch, errReasonNodeLabelNotMatch } from './pod-topology-spread.js';
 export { defaultNormalizeScore } from './normalize-score.js';
 export { podRequests, allocatableAndRequested, defaultResourceSpecs, type ResourceSpec } from './resource-allocation.js';
 
-/** The in-tree plugins by upstream name (InterPodAffinity, PodTopologySpread and DefaultPreemption are added beside these). */
+/** The in-tree plugins by upstream name. */
 export function inTreeRegistry(): Registry {
   return new Registry({
     [PrioritySort.pluginName]: () => new PrioritySort(),
@@ -41,5 +47,8 @@ export function inTreeRegistry(): Registry {
     [TaintToleration.pluginName]: () => new TaintToleration(),
     [ImageLocality.pluginName]: (_args, handle: Handle) => new ImageLocality(handle),
     [DefaultBinder.pluginName]: (_args, handle: Handle) => new DefaultBinder(handle),
+    [InterPodAffinity.pluginName]: (args, handle: Handle) => new InterPodAffinity(args, handle),
+    [PodTopologySpread.pluginName]: (args, handle: Handle) => new PodTopologySpread(args, handle),
+    [DefaultPreemption.pluginName]: (args, handle: Handle) => new DefaultPreemption(args, handle),
   });
 }

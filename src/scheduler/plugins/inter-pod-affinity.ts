@@ -1,0 +1,270 @@
+import type { KubeObject } from '../../api/index.js';
+import {
+  ActionType,
+  maxNodeScore,
+  Status,
+  type ClusterEventWithHint,
+  type CycleState,
+  type EnqueueExtensions,
+  type FilterPlugin,
+  type Handle,
+  type NodeInfo,
+  type NodeScore,
+  type Pod,
+  type PodInfo,
+  type PreFilterExtensions,
+  type PreFilterPlugin,
+  type PreScorePlugin,
+  type ScorePlugin,
+  type StateData,
+} from '../framework/index.js';
+import { matchesAllTerms, podAffinityTerms, termMatches, type AffinityTerm, type NamespaceLabels, type PodAffinityTerms } from './pod-affinity-terms.js';
+
+/** upstream's ErrReasonAffinityRulesNotMatch */
+export const errReasonAffinityRulesNotMatch = "node(s) didn't match pod affinity rules";
+/** upstream's ErrReasonAntiAffinityRulesNotMatch */
+export const errReasonAntiAffinityRulesNotMatch = "node(s) didn't match pod anti-affinity rules";
+/** upstream's ErrReasonExistingAntiAffinityRulesNotMatch */
+export const errReasonExistingAntiAffinityRulesNotMatch = "node(s) didn't satisfy existing pods anti-affinity rules";
+
+const preFilterKey = 'PreFilterInterPodAffinity';
+const preScoreKey = 'PreScoreInterPodAffinity';
+
+/** Counts per topology key, then per topology value. */
+type TopologyCounts = Map<string, Map<string, number>>;
+
+function addCount(m: TopologyCounts, key: string, value: string, delta: number): void {
+  let byValue = m.get(key);
+  if (!byValue) m.set(key, (byValue = new Map()));
+  const n = (byValue.get(value) ?? 0) + delta;
+  if (n === 0) byValue.delete(value);
+  else byValue.set(value, n);
+  if (byValue.size === 0) m.delete(key);
+}
+
+function cloneCounts(m: TopologyCounts): TopologyCounts {
+  const c: TopologyCounts = new Map();
+  for (const [k, v] of m) c.set(k, new Map(v));
+  return c;
+}
+
+class PreFilterState implements StateData {
+  constructor(
+    readonly terms: PodAffinityTerms,
+    /** existing pods whose required anti-affinity matches the incoming pod */
+    public existingAntiAffinityCounts: TopologyCounts,
+    /** existing pods matching all the incoming pod's required affinity terms */
+    public affinityCounts: TopologyCounts,
+    /** existing pods matching one of the incoming pod's required anti-affinity terms */
+    public antiAffinityCounts: TopologyCounts,
+  ) {}
+
+  clone(): StateData {
+    return new PreFilterState(this.terms, cloneCounts(this.existingAntiAffinityCounts), cloneCounts(this.affinityCounts), cloneCounts(this.antiAffinityCounts));
+  }
+}
+
+class PreScoreState implements StateData {
+  constructor(readonly topologyScore: Map<string, Map<string, number>>) {}
+  clone(): StateData {
+    return this;
+  }
+}
+
+/** InterPodAffinity's args (upstream's InterPodAffinityArgs). */
+export interface InterPodAffinityArgs {
+  hardPodAffinityWeight?: number;
+  ignorePreferredTermsOfExistingPods?: boolean;
+}
+
+/**
+ * Upstream's InterPodAffinity. PreFilter counts, per topology value, the existing pods that
+ * match the incoming pod's required terms and the existing pods whose required anti-affinity
+ * matches the incoming pod, so Filter is a few map lookups per node. Preferred terms (the
+ * incoming pod's and the existing pods') and existing pods' required affinity
+ * (hardPodAffinityWeight) score per topology value.
+ */
+export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScorePlugin, ScorePlugin, EnqueueExtensions {
+  static readonly pluginName = 'InterPodAffinity';
+  readonly name = InterPodAffinity.pluginName;
+  private readonly hardPodAffinityWeight: number;
+  private readonly ignorePreferredTermsOfExistingPods: boolean;
+  private readonly nsLabels: NamespaceLabels;
+
+  constructor(args: unknown, private readonly handle: Handle) {
+    const a = (args ?? {}) as InterPodAffinityArgs;
+    this.hardPodAffinityWeight = a.hardPodAffinityWeight ?? 1;
+    this.ignorePreferredTermsOfExistingPods = a.ignorePreferredTermsOfExistingPods ?? false;
+    const informer = handle.informers?.informerFor<KubeObject>('namespaces');
+    this.nsLabels = (ns) => informer?.store.getByName(undefined, ns)?.metadata.labels;
+  }
+
+  /** Skip when neither the pod nor any existing pod has required (anti-)affinity; else Success. */
+  preFilter(state: CycleState, pod: Pod, nodes: NodeInfo[]) {
+    const terms = podAffinityTerms(pod);
+    const snapshot = this.handle.snapshot();
+    const withAnti = snapshot.havePodsWithRequiredAntiAffinityList;
+    if (terms.requiredAffinity.length === 0 && terms.requiredAntiAffinity.length === 0 && withAnti.length === 0) return { status: Status.skip() };
+    const s = new PreFilterState(terms, new Map(), new Map(), new Map());
+    for (const n of withAnti) for (const pi of n.podsWithRequiredAntiAffinity) this.updateExistingAnti(s, pod, pi, n, 1);
+    if (terms.requiredAffinity.length > 0 || terms.requiredAntiAffinity.length > 0) {
+      for (const n of nodes) for (const pi of n.pods) this.updateIncoming(s, pi, n, 1);
+    }
+    state.write(preFilterKey, s);
+    return { status: Status.success() };
+  }
+
+  private updateExistingAnti(s: PreFilterState, incoming: Pod, existing: PodInfo, node: NodeInfo, delta: number): void {
+    const labels = node.node?.metadata.labels;
+    if (!labels) return;
+    for (const t of podAffinityTerms(existing.pod).requiredAntiAffinity) {
+      const v = labels[t.topologyKey];
+      if (v !== undefined && termMatches(t, incoming, this.nsLabels)) addCount(s.existingAntiAffinityCounts, t.topologyKey, v, delta);
+    }
+  }
+
+  private updateIncoming(s: PreFilterState, existing: PodInfo, node: NodeInfo, delta: number): void {
+    const labels = node.node?.metadata.labels;
+    if (!labels) return;
+    const { requiredAffinity, requiredAntiAffinity } = s.terms;
+    if (requiredAffinity.length > 0 && matchesAllTerms(requiredAffinity, existing.pod, this.nsLabels)) {
+      for (const t of requiredAffinity) {
+        const v = labels[t.topologyKey];
+        if (v !== undefined) addCount(s.affinityCounts, t.topologyKey, v, delta);
+      }
+    }
+    for (const t of requiredAntiAffinity) {
+      const v = labels[t.topologyKey];
+      if (v !== undefined && termMatches(t, existing.pod, this.nsLabels)) addCount(s.antiAffinityCounts, t.topologyKey, v, delta);
+    }
+  }
+
+  preFilterExtensions(): PreFilterExtensions {
+    const update = (state: CycleState, pod: Pod, pi: PodInfo, node: NodeInfo, delta: number) => {
+      const s = state.read<PreFilterState>(preFilterKey);
+      if (!s) return Status.error(`reading ${preFilterKey} from cycleState: not found`);
+      this.updateExistingAnti(s, pod, pi, node, delta);
+      this.updateIncoming(s, pi, node, delta);
+      return Status.success();
+    };
+    return {
+      addPod: (state, pod, pi, node) => update(state, pod, pi, node, 1),
+      removePod: (state, pod, pi, node) => update(state, pod, pi, node, -1),
+    };
+  }
+
+  /**
+   * Success; UnschedulableAndUnresolvable `node(s) didn't match pod affinity rules`;
+   * Unschedulable `node(s) didn't match pod anti-affinity rules` or
+   * `node(s) didn't satisfy existing pods anti-affinity rules`; Error without PreFilter state.
+   */
+  filter(state: CycleState, pod: Pod, nodeInfo: NodeInfo): Status {
+    const s = state.read<PreFilterState>(preFilterKey);
+    if (!s) return Status.error(`reading ${preFilterKey} from cycleState: not found`);
+    const labels = nodeInfo.node?.metadata.labels ?? {};
+    if (!this.satisfiesAffinity(s, pod, labels)) return Status.unresolvable(errReasonAffinityRulesNotMatch);
+    for (const t of s.terms.requiredAntiAffinity) {
+      const v = labels[t.topologyKey];
+      if (v !== undefined && (s.antiAffinityCounts.get(t.topologyKey)?.get(v) ?? 0) > 0) return Status.unschedulable(errReasonAntiAffinityRulesNotMatch);
+    }
+    for (const [key, byValue] of s.existingAntiAffinityCounts) {
+      const v = labels[key];
+      if (v !== undefined && (byValue.get(v) ?? 0) > 0) return Status.unschedulable(errReasonExistingAntiAffinityRulesNotMatch);
+    }
+    return Status.success();
+  }
+
+  private satisfiesAffinity(s: PreFilterState, pod: Pod, labels: Record<string, string>): boolean {
+    let podsExist = true;
+    for (const t of s.terms.requiredAffinity) {
+      const v = labels[t.topologyKey];
+      if (v === undefined) return false;
+      if ((s.affinityCounts.get(t.topologyKey)?.get(v) ?? 0) <= 0) podsExist = false;
+    }
+    if (podsExist) return true;
+    return s.affinityCounts.size === 0 && matchesAllTerms(s.terms.requiredAffinity, pod, this.nsLabels);
+  }
+
+  /** Skip when no preferred terms and no existing pod with affinity could score; else Success. */
+  preScore(state: CycleState, pod: Pod, nodes: NodeInfo[]): Status {
+    if (nodes.length === 0) return Status.skip();
+    const terms = podAffinityTerms(pod);
+    const snapshot = this.handle.snapshot();
+    const hasPreferred = terms.preferredAffinity.length > 0 || terms.preferredAntiAffinity.length > 0;
+    const ignoreExisting = this.ignorePreferredTermsOfExistingPods;
+    if (!hasPreferred && (ignoreExisting || snapshot.havePodsWithAffinityList.length === 0)) return Status.skip();
+    const topologyScore = new Map<string, Map<string, number>>();
+    const add = (key: string, value: string, w: number) => {
+      let m = topologyScore.get(key);
+      if (!m) topologyScore.set(key, (m = new Map()));
+      m.set(value, (m.get(value) ?? 0) + w);
+    };
+    const scoreTerms = (list: AffinityTerm[], target: Pod, labels: Record<string, string>, sign: number) => {
+      for (const t of list) {
+        const v = labels[t.topologyKey];
+        if (v !== undefined && termMatches(t, target, this.nsLabels)) add(t.topologyKey, v, sign * t.weight);
+      }
+    };
+    const nodeList = hasPreferred ? snapshot.list() : snapshot.havePodsWithAffinityList;
+    for (const n of nodeList) {
+      const labels = n.node?.metadata.labels;
+      if (!labels) continue;
+      const pods = hasPreferred ? n.pods : n.podsWithAffinity;
+      for (const pi of pods) {
+        if (hasPreferred) {
+          scoreTerms(terms.preferredAffinity, pi.pod, labels, 1);
+          scoreTerms(terms.preferredAntiAffinity, pi.pod, labels, -1);
+        }
+        if (!pi.hasAffinity || ignoreExisting) continue;
+        const et = podAffinityTerms(pi.pod);
+        if (this.hardPodAffinityWeight > 0) {
+          for (const t of et.requiredAffinity) {
+            const v = labels[t.topologyKey];
+            if (v !== undefined && termMatches(t, pod, this.nsLabels)) add(t.topologyKey, v, this.hardPodAffinityWeight);
+          }
+        }
+        scoreTerms(et.preferredAffinity, pod, labels, 1);
+        scoreTerms(et.preferredAntiAffinity, pod, labels, -1);
+      }
+    }
+    if (topologyScore.size === 0) return Status.skip();
+    state.write(preScoreKey, new PreScoreState(topologyScore));
+    return Status.success();
+  }
+
+  /** The sum of the topology scores of the node's label values; Success, or Error without PreScore state. */
+  score(state: CycleState, _pod: Pod, nodeInfo: NodeInfo): { score: number; status: Status } {
+    const s = state.read<PreScoreState>(preScoreKey);
+    if (!s) return { score: 0, status: Status.error(`reading ${preScoreKey} from cycleState: not found`) };
+    const labels = nodeInfo.node?.metadata.labels ?? {};
+    let score = 0;
+    for (const [key, byValue] of s.topologyScore) {
+      const v = labels[key];
+      if (v !== undefined) score += byValue.get(v) ?? 0;
+    }
+    return { score, status: Status.success() };
+  }
+
+  scoreExtensions() {
+    return {
+      normalizeScore: (_s: CycleState, _p: Pod, scores: NodeScore[]) => {
+        let min = Infinity;
+        let max = -Infinity;
+        for (const s of scores) {
+          if (s.score < min) min = s.score;
+          if (s.score > max) max = s.score;
+        }
+        const diff = max - min;
+        for (const s of scores) s.score = diff > 0 ? Math.trunc((maxNodeScore * (s.score - min)) / diff) : 0;
+        return Status.success();
+      },
+    };
+  }
+
+  eventsToRegister(): ClusterEventWithHint[] {
+    return [
+      { event: { resource: 'Pod', actionType: ActionType.Add | ActionType.UpdatePodLabel | ActionType.Delete } },
+      { event: { resource: 'Node', actionType: ActionType.Add | ActionType.UpdateNodeLabel } },
+    ];
+  }
+}
