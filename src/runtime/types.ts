@@ -69,6 +69,8 @@ export interface SandboxConfig {
   cgroupParent: string;
   /** pod-level limits (sum of containers), optional */
   resources?: ContainerResources;
+  /** the node's pod CIDR (`spec.podCIDR`) the pod's IP comes from; the runtime's default when absent */
+  podCIDR?: string;
 }
 
 export interface SandboxStatus {

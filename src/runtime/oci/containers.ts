@@ -1,0 +1,274 @@
+import { execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { openSync, closeSync } from 'node:fs';
+import { appendFile, mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import type { Logger } from 'pino';
+import { RuntimeError, runtimeLabels, type ContainerConfig, type ContainerStatus, type SandboxConfig } from '../types.js';
+import type { ImageStore } from './images/index.js';
+import { readJsonFile, writeJsonFile } from './json-file.js';
+import { buildOciSpec } from './oci-spec.js';
+import { passwdLookup } from './passwd.js';
+import type { Runc } from './runc.js';
+import { removeCgroup, type SandboxManager } from './sandboxes.js';
+import { shimPaths, type ShimConfig, type ShimState } from './shim-protocol.js';
+
+const run = promisify(execFile);
+const SHIM_SCRIPT = fileURLToPath(new URL('./shim.js', import.meta.url));
+
+/** What `<data-dir>/containers/<id>/container.json` records (labels persisted for adoption). */
+export interface ContainerRecord {
+  id: string;
+  sandboxId: string;
+  name: string;
+  attempt: number;
+  image: string;
+  imageId: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  logPath: string;
+  createdAt: number;
+  cgroupsPath: string;
+  tty: boolean;
+  stdin: boolean;
+  stopSignal?: string;
+}
+
+/** Options of the container manager. */
+export interface ContainerManagerOptions {
+  dataDir: string;
+  logger: Logger;
+  runc: Runc;
+  sandboxes: SandboxManager;
+  images: () => Promise<ImageStore>;
+}
+
+/** Containers of the `oci` runtime: OCI bundles run by runc under a detached shim each. */
+export class ContainerManager {
+  readonly root: string;
+
+  constructor(private readonly o: ContainerManagerOptions) {
+    this.root = join(o.dataDir, 'containers');
+  }
+
+  /** The container's folder (also its OCI bundle, beside the image store's rootfs) and files. */
+  paths(id: string): { dir: string; record: string; spec: string; stdin: string } & ReturnType<typeof shimPaths> {
+    if (!/^[a-f0-9]{32}$/.test(id)) throw new RuntimeError('NotFound', `invalid container id "${id}"`);
+    const dir = join(this.root, id);
+    return { dir, record: join(dir, 'container.json'), spec: join(dir, 'config.json'), stdin: join(dir, 'stdin'), ...shimPaths(dir) };
+  }
+
+  async record(id: string): Promise<ContainerRecord | undefined> {
+    try {
+      return await readJsonFile<ContainerRecord>(this.paths(id).record);
+    } catch {
+      return undefined;
+    }
+  }
+
+  async create(sandboxId: string, config: ContainerConfig, sandboxConfig: SandboxConfig): Promise<string> {
+    const sandbox = await this.o.sandboxes.get(sandboxId);
+    if (!sandbox) throw new RuntimeError('NotFound', `sandbox ${sandboxId} not found`);
+    if (sandbox.state !== 'ready') throw new RuntimeError('CreateContainerError', `sandbox ${sandboxId} is not ready`);
+    const id = randomBytes(16).toString('hex');
+    const p = this.paths(id);
+    const store = await this.o.images();
+    try {
+      const prepared = await store.prepareRootfs(config.image, id);
+      await mkdir(p.dir, { recursive: true });
+      for (const m of config.mounts) if (m.medium === 'Memory') await this.ensureTmpfs(sandboxId, m.hostPath);
+      const cgroupsPath = `${sandboxConfig.cgroupParent || sandbox.config.cgroupParent || `/skiff/pod${sandbox.config.podUid}`}/${id}`;
+      const spec = buildOciSpec({
+        config,
+        sandbox: sandbox.config,
+        image: prepared.config,
+        rootfs: prepared.rootfs,
+        netnsPath: this.o.sandboxes.netnsPath(sandbox),
+        etc: this.o.sandboxes.paths(sandboxId),
+        cgroupsPath,
+        resolveUser: await passwdLookup(prepared.rootfs),
+      });
+      await writeJsonFile(p.spec, spec);
+      if (config.stdin) await run('mkfifo', ['-m', '600', p.stdin]);
+      const record: ContainerRecord = {
+        id,
+        sandboxId,
+        name: config.name,
+        attempt: config.attempt,
+        image: config.image,
+        imageId: prepared.imageId,
+        labels: { ...config.labels },
+        annotations: { ...config.annotations },
+        logPath: config.logPath,
+        createdAt: Date.now(),
+        cgroupsPath,
+        tty: config.tty,
+        stdin: config.stdin,
+        ...(prepared.config.StopSignal ? { stopSignal: prepared.config.StopSignal } : {}),
+      };
+      await writeJsonFile(p.record, record);
+      return id;
+    } catch (error) {
+      await store.releaseRootfs(id).catch(() => undefined);
+      await rm(p.dir, { recursive: true, force: true });
+      if (error instanceof RuntimeError) throw error;
+      throw new RuntimeError('CreateContainerError', `cannot create container ${config.name}: ${(error as Error).message}`);
+    }
+  }
+
+  /** Starts the shim, which runs `runc run`; resolves once the container's process exists. */
+  async start(id: string): Promise<void> {
+    const record = await this.record(id);
+    if (!record) throw new RuntimeError('NotFound', `container ${id} not found`);
+    const p = this.paths(id);
+    if (await readJsonFile<ShimState>(p.state)) throw new RuntimeError('RunContainerError', `container ${id} was already started`);
+    const shim: ShimConfig = {
+      id,
+      bundle: p.dir,
+      runcRoot: this.o.runc.root,
+      runcBinary: this.o.runc.binary,
+      logPath: record.logPath,
+      cgroupsPath: record.cgroupsPath,
+      tty: record.tty,
+      ...(record.stdin ? { stdinFifo: p.stdin } : {}),
+    };
+    await writeJsonFile(p.config, shim);
+    const shimLog = openSync(p.shimLog, 'a');
+    const child = spawn(process.execPath, [SHIM_SCRIPT, p.dir], { detached: true, stdio: ['ignore', 'pipe', shimLog] });
+    closeSync(shimLog);
+    const answer = await new Promise<string>((resolve) => {
+      let text = '';
+      child.stdout!.on('data', (c: Buffer) => {
+        text += c.toString();
+        if (text.includes('\n')) resolve(text);
+      });
+      child.stdout!.on('close', () => resolve(text));
+      child.on('error', (e) => resolve(JSON.stringify({ error: e.message })));
+    });
+    child.stdout!.destroy();
+    child.unref();
+    let message: { pid?: number; error?: string };
+    try {
+      message = JSON.parse(answer.split('\n')[0]) as typeof message;
+    } catch {
+      message = { error: `the shim failed: ${(await readFile(p.shimLog, 'utf8').catch(() => '')).trim().slice(-500) || 'no output'}` };
+      await writeJsonFile(p.state, { state: 'exited', shimPid: child.pid ?? 0, startedAt: Date.now(), finishedAt: Date.now(), exitCode: 128, reason: 'StartError', message: message.error } satisfies ShimState);
+    }
+    if (message.error) throw new RuntimeError('RunContainerError', message.error);
+  }
+
+  /** Stop signal (the image's StopSignal or SIGTERM), then SIGKILL after `timeoutSeconds`. */
+  async stop(id: string, timeoutSeconds: number): Promise<void> {
+    const record = await this.record(id);
+    if (!record || (await this.status(id))?.state !== 'running') return;
+    if (timeoutSeconds > 0) {
+      await this.o.runc.kill(id, record.stopSignal ?? 'SIGTERM');
+      if (await this.waitExited(id, timeoutSeconds * 1000)) return;
+    }
+    await this.o.runc.kill(id, 'SIGKILL');
+    if (!(await this.waitExited(id, 10_000))) throw new RuntimeError('NotFound', `container ${id} did not stop after SIGKILL`);
+  }
+
+  /** Kills a running container, deletes it in runc, releases its rootfs and removes its files. */
+  async remove(id: string): Promise<void> {
+    const record = await this.record(id);
+    if (!record) return;
+    await this.stop(id, 0);
+    await this.o.runc.delete(id);
+    await removeCgroup(record.cgroupsPath);
+    await (await this.o.images()).releaseRootfs(id);
+    await rm(this.paths(id).dir, { recursive: true, force: true });
+  }
+
+  async list(filter: { sandboxId?: string; podUid?: string } = {}): Promise<ContainerStatus[]> {
+    const out: ContainerStatus[] = [];
+    for (const id of await readdir(this.root).catch(() => [] as string[])) {
+      if (!/^[a-f0-9]{32}$/.test(id)) continue;
+      const status = await this.status(id);
+      if (!status) continue;
+      if (filter.sandboxId && status.sandboxId !== filter.sandboxId) continue;
+      if (filter.podUid && status.labels[runtimeLabels.podUid] !== filter.podUid) continue;
+      out.push(status);
+    }
+    return out;
+  }
+
+  async status(id: string): Promise<ContainerStatus | undefined> {
+    const record = await this.record(id);
+    if (!record) return undefined;
+    const p = this.paths(id);
+    let state = await readJsonFile<ShimState>(p.state).catch(() => undefined);
+    if (state?.state === 'running' && !isAlive(state.shimPid)) {
+      state = (await readJsonFile<ShimState>(p.state)) ?? state;
+      if (state.state === 'running' && (await this.o.runc.state(id))?.status !== 'running') {
+        state = { ...state, state: 'exited', finishedAt: Date.now(), exitCode: 255, reason: 'Error', message: 'the container shim ended before the container; exit code unknown' };
+        await writeJsonFile(p.state, state);
+      }
+    }
+    const base = {
+      id,
+      sandboxId: record.sandboxId,
+      name: record.name,
+      attempt: record.attempt,
+      createdAt: record.createdAt,
+      image: record.image,
+      imageId: record.imageId,
+      labels: { ...record.labels },
+      annotations: { ...record.annotations },
+      logPath: record.logPath,
+    };
+    if (!state) return { ...base, state: 'created' };
+    return {
+      ...base,
+      state: state.state,
+      ...(state.startedAt !== undefined ? { startedAt: state.startedAt } : {}),
+      ...(state.finishedAt !== undefined ? { finishedAt: state.finishedAt } : {}),
+      ...(state.exitCode !== undefined ? { exitCode: state.exitCode } : {}),
+      ...(state.reason ? { reason: state.reason } : {}),
+      ...(state.message ? { message: state.message } : {}),
+    };
+  }
+
+  /** The host PID of a running container's init process. */
+  async pid(id: string): Promise<number | undefined> {
+    const state = await readJsonFile<ShimState>(this.paths(id).state).catch(() => undefined);
+    return state?.state === 'running' ? state.pid : undefined;
+  }
+
+  /** Unmounts the tmpfs folders (emptyDir medium Memory) the sandbox's containers used. */
+  async releaseTmpfs(sandboxId: string): Promise<void> {
+    const list = join(this.o.sandboxes.paths(sandboxId).dir, 'tmpfs-mounts');
+    for (const path of (await readFile(list, 'utf8').catch(() => '')).split('\n').filter(Boolean)) {
+      await run('umount', ['-l', path]).catch(() => undefined);
+    }
+  }
+
+  private async ensureTmpfs(sandboxId: string, path: string): Promise<void> {
+    const info = await readFile('/proc/self/mountinfo', 'utf8');
+    if (info.split('\n').some((l) => l.split(' ')[4] === path)) return;
+    await mkdir(path, { recursive: true });
+    await run('mount', ['-t', 'tmpfs', '-o', 'mode=1777', 'tmpfs', path]);
+    await appendFile(join(this.o.sandboxes.paths(sandboxId).dir, 'tmpfs-mounts'), `${path}\n`);
+  }
+
+  private async waitExited(id: string, ms: number): Promise<boolean> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      if ((await this.status(id))?.state !== 'running') return true;
+      if (Date.now() >= deadline) return false;
+      await sleep(10);
+    }
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,4 @@
+/** The `oci` container runtime: runc containers, CNI pod networks, the image store. */
+export { OciRuntime, type OciRuntimeOptions } from './oci-runtime.js';
+export { buildOciSpec, processArgs, processEnv, DEFAULT_CAPABILITIES, type OciSpecInput } from './oci-spec.js';
+export { CriLogWriter, formatCriRecord, parseCriRecord, rfc3339Nano, MAX_LOG_LINE, type LogStream } from './cri-log-writer.js';

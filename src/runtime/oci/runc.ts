@@ -1,0 +1,56 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+/** What `runc state` says about a container. */
+export interface RuncState {
+  id: string;
+  pid: number;
+  status: 'creating' | 'created' | 'running' | 'paused' | 'stopped';
+}
+
+/** Thin wrapper over the `runc` command line with its own state root. */
+export class Runc {
+  constructor(
+    /** runc's `--root` (state folder) */
+    readonly root: string,
+    readonly binary = 'runc',
+  ) {}
+
+  /** Arguments that precede every runc subcommand. */
+  globalArgs(): string[] {
+    return ['--root', this.root];
+  }
+
+  /** `runc state`, undefined when runc does not know the container. */
+  async state(id: string): Promise<RuncState | undefined> {
+    try {
+      const { stdout } = await run(this.binary, [...this.globalArgs(), 'state', id]);
+      return JSON.parse(stdout) as RuncState;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** `runc kill`; a container that is gone or stopped is fine. */
+  async kill(id: string, signal: string, all = false): Promise<void> {
+    await run(this.binary, [...this.globalArgs(), 'kill', ...(all ? ['--all'] : []), id, signal]).catch(() => undefined);
+  }
+
+  /** `runc delete --force`; a container runc does not know is fine. */
+  async delete(id: string): Promise<void> {
+    try {
+      await run(this.binary, [...this.globalArgs(), 'delete', '--force', id]);
+    } catch (error) {
+      const stderr = (error as { stderr?: string }).stderr ?? '';
+      if (!/does not exist|not exist|no such file/i.test(stderr)) throw new Error(`runc delete ${id}: ${stderr.trim() || (error as Error).message}`);
+    }
+  }
+
+  /** `runc --version` first line. */
+  async version(): Promise<string> {
+    const { stdout } = await run(this.binary, ['--version']);
+    return /runc version (\S+)/.exec(stdout)?.[1] ?? 'unknown';
+  }
+}

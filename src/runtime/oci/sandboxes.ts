@@ -1,0 +1,197 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
+import { networkInterfaces } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { Logger } from 'pino';
+import { RuntimeError, type SandboxConfig, type SandboxStatus } from '../types.js';
+import { cniAdd, cniDel, podNetworkConfList, resultIps, type CniResult, type CniTarget } from './cni.js';
+import { readJsonFile, writeJsonFile } from './json-file.js';
+import { hostsFile, resolvConfFile } from './sandbox-files.js';
+
+const run = promisify(execFile);
+const NETNS_DIR = '/var/run/netns';
+
+/** What `<data-dir>/sandboxes/<id>/sandbox.json` records. */
+export interface SandboxRecord {
+  id: string;
+  config: SandboxConfig;
+  state: 'creating' | 'ready' | 'notready';
+  createdAt: number;
+  /** named network namespace (`ip netns`), absent for hostNetwork pods or once torn down */
+  netns?: string;
+  network?: ReturnType<typeof podNetworkConfList>;
+  cniResult?: CniResult;
+  ips: string[];
+}
+
+/** Options of the sandbox manager. */
+export interface SandboxManagerOptions {
+  dataDir: string;
+  logger: Logger;
+  cniBinDir: string;
+  /** bridge name, `skiff0` unless told */
+  bridge: string;
+  /** CNI network name (host-local keeps its allocations under this name) */
+  networkName: string;
+  /** pod CIDR used when the SandboxConfig names none */
+  defaultPodCIDR: string;
+  portMap: boolean;
+}
+
+/** Pod sandboxes of the `oci` runtime: a named network namespace with CNI networking, and the pod's /etc files. */
+export class SandboxManager {
+  readonly root: string;
+  private readonly ipamDir: string;
+
+  constructor(private readonly o: SandboxManagerOptions) {
+    this.root = join(o.dataDir, 'sandboxes');
+    this.ipamDir = join(o.dataDir, 'cni', 'networks');
+  }
+
+  /** Paths of a sandbox's files. */
+  paths(id: string): { dir: string; record: string; hosts: string; resolvConf: string; hostname: string } {
+    if (!/^[a-f0-9]{8,64}$/.test(id)) throw new RuntimeError('NotFound', `invalid sandbox id "${id}"`);
+    const dir = join(this.root, id);
+    return { dir, record: join(dir, 'sandbox.json'), hosts: join(dir, 'hosts'), resolvConf: join(dir, 'resolv.conf'), hostname: join(dir, 'hostname') };
+  }
+
+  /** `/var/run/netns/<name>` of a sandbox, undefined for hostNetwork. */
+  netnsPath(record: SandboxRecord): string | undefined {
+    return record.netns ? join(NETNS_DIR, record.netns) : undefined;
+  }
+
+  async get(id: string): Promise<SandboxRecord | undefined> {
+    return readJsonFile<SandboxRecord>(this.paths(id).record).catch(() => undefined);
+  }
+
+  /** Creates the network namespace, runs CNI ADD and writes /etc files; undoes it all on failure. */
+  async run(config: SandboxConfig): Promise<SandboxRecord> {
+    const id = randomBytes(16).toString('hex');
+    const p = this.paths(id);
+    await mkdir(p.dir, { recursive: true });
+    const record: SandboxRecord = { id, config, state: 'creating', createdAt: Date.now(), ips: [] };
+    try {
+      if (!config.hostNetwork) {
+        record.netns = `skiff-${id.slice(0, 24)}`;
+        record.network = podNetworkConfList({
+          name: this.o.networkName,
+          bridge: this.o.bridge,
+          subnet: config.podCIDR || this.o.defaultPodCIDR,
+          ipamDataDir: this.ipamDir,
+          portMap: this.o.portMap,
+        });
+        await writeJsonFile(p.record, record);
+        await run('ip', ['netns', 'add', record.netns]);
+        record.cniResult = await cniAdd(record.network, this.target(record), config.portMappings);
+        record.ips = resultIps(record.cniResult);
+      } else {
+        record.ips = [hostIPv4()];
+      }
+      const hostHosts = config.hostNetwork ? await readFile('/etc/hosts', 'utf8').catch(() => '') : undefined;
+      await writeFile(p.hosts, hostsFile(config, record.ips, hostHosts));
+      await writeFile(p.resolvConf, resolvConfFile(config.dns, await readFile('/etc/resolv.conf', 'utf8').catch(() => '')));
+      await writeFile(p.hostname, `${config.hostname}\n`);
+      record.state = 'ready';
+      await writeJsonFile(p.record, record);
+      return record;
+    } catch (error) {
+      await this.teardown(record).catch((e: unknown) => this.o.logger.warn({ sandbox: id, err: e }, 'cleanup of a failed sandbox failed'));
+      await rm(p.dir, { recursive: true, force: true });
+      throw new RuntimeError('SandboxError', `failed to set up the sandbox of pod ${config.namespace}/${config.name}: ${(error as Error).message}`);
+    }
+  }
+
+  /** CNI DEL and removal of the network namespace; the record stays (notready). */
+  async stop(id: string): Promise<void> {
+    const record = await this.get(id);
+    if (!record) return;
+    await this.teardown(record);
+    record.state = 'notready';
+    delete record.netns;
+    await writeJsonFile(this.paths(id).record, record);
+  }
+
+  /** Stops the sandbox and removes its files and the pod's cgroup folders. */
+  async remove(id: string): Promise<void> {
+    const record = await this.get(id);
+    if (record) await this.stop(id);
+    await rm(this.paths(id).dir, { recursive: true, force: true });
+    if (record?.config.cgroupParent && !(await this.list()).some((s) => s.config.cgroupParent === record.config.cgroupParent)) {
+      await removeCgroup(record.config.cgroupParent);
+    }
+  }
+
+  async list(): Promise<SandboxRecord[]> {
+    const ids = await readdir(this.root).catch(() => [] as string[]);
+    const out: SandboxRecord[] = [];
+    for (const id of ids) {
+      if (!/^[a-f0-9]{32}$/.test(id)) continue;
+      const record = await this.get(id);
+      if (record && record.state !== 'creating') out.push(record);
+    }
+    return out;
+  }
+
+  /** The CRI view of a sandbox. */
+  status(record: SandboxRecord): SandboxStatus {
+    return { id: record.id, podUid: record.config.podUid, state: record.state === 'ready' ? 'ready' : 'notready', ips: [...record.ips], createdAt: record.createdAt, labels: { ...record.config.labels } };
+  }
+
+  /**
+   * Removes what a crash left behind: sandboxes whose creation never finished, and host-local IP
+   * allocations held for sandboxes this data dir no longer has.
+   */
+  async cleanupOrphans(): Promise<void> {
+    for (const id of await readdir(this.root).catch(() => [] as string[])) {
+      if (!/^[a-f0-9]{32}$/.test(id)) continue;
+      const record = await this.get(id);
+      if (record?.state !== 'creating') continue;
+      this.o.logger.info({ sandbox: id }, 'removing a sandbox whose creation was interrupted');
+      await this.teardown(record).catch((e: unknown) => this.o.logger.warn({ sandbox: id, err: e }, 'orphan sandbox teardown failed'));
+      await rm(this.paths(id).dir, { recursive: true, force: true });
+    }
+    const known = new Set((await this.list()).filter((s) => s.netns).map((s) => s.id));
+    const allocations = join(this.ipamDir, this.o.networkName);
+    for (const name of await readdir(allocations).catch(() => [] as string[])) {
+      if (!/^[0-9.]+$|:/.test(name)) continue;
+      const owner = (await readFile(join(allocations, name), 'utf8').catch(() => '')).split(/\r?\n/)[0]?.trim();
+      if (owner && !known.has(owner)) {
+        this.o.logger.info({ ip: name, sandbox: owner }, 'releasing an IP held by a sandbox that no longer exists');
+        await rm(join(allocations, name), { force: true });
+      }
+    }
+  }
+
+  private target(record: SandboxRecord): CniTarget {
+    return { containerId: record.id, netnsPath: join(NETNS_DIR, record.netns!), ifName: 'eth0', binDir: this.o.cniBinDir };
+  }
+
+  private async teardown(record: SandboxRecord): Promise<void> {
+    if (!record.netns) return;
+    let failure: unknown;
+    if (record.network) {
+      await cniDel(record.network, this.target(record), record.config.portMappings, record.cniResult).catch((e: unknown) => (failure = e));
+    }
+    await run('ip', ['netns', 'delete', record.netns]).catch((e: { stderr?: string }) => {
+      if (!/No such file/.test(e.stderr ?? '')) failure ??= e;
+    });
+    if (failure) this.o.logger.warn({ sandbox: record.id, err: failure }, 'sandbox network teardown incomplete');
+  }
+}
+
+/** Removes a cgroup folder (and nothing else) from every hierarchy; busy or missing folders are left. */
+export async function removeCgroup(path: string): Promise<void> {
+  for (const hierarchy of await readdir('/sys/fs/cgroup').catch(() => [] as string[])) {
+    await rmdir(join('/sys/fs/cgroup', hierarchy, path)).catch(() => undefined);
+  }
+}
+
+function hostIPv4(): string {
+  for (const [name, addrs] of Object.entries(networkInterfaces())) {
+    if (/^(skiff|veth|cni)/.test(name)) continue;
+    for (const a of addrs ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  }
+  return '127.0.0.1';
+}

@@ -1,0 +1,77 @@
+/**
+ * The per-container shim: a small detached process that runs `runc run` in the foreground, writes
+ * the container's stdout/stderr to its CRI log file and records start, exit code, OOM kill and
+ * finish time in `state.json`, so nothing is lost when the kubelet restarts. Started as
+ * `node shim.js <container dir>`; it tells its parent on stdout when the container runs.
+ */
+import { spawn, type StdioOptions } from 'node:child_process';
+import { existsSync, openSync, readFileSync } from 'node:fs';
+import { CriLogWriter } from './cri-log-writer.js';
+import { readJsonFileSync, writeJsonFileSync } from './json-file.js';
+import { oomKilled, shellQuote, shimPaths, type ShimConfig, type ShimState } from './shim-protocol.js';
+
+function lastRuncError(runcLog: string): string | undefined {
+  try {
+    const lines = readFileSync(runcLog, 'utf8').trim().split('\n').reverse();
+    for (const line of lines) {
+      const entry = JSON.parse(line) as { level?: string; msg?: string };
+      if (entry.level === 'error' || entry.level === 'fatal') return entry.msg;
+    }
+  } catch {
+    /* no log */
+  }
+  return undefined;
+}
+
+function main(dir: string): void {
+  const paths = shimPaths(dir);
+  const cfg = readJsonFileSync<ShimConfig>(paths.config);
+  if (!cfg) throw new Error(`no shim config in ${dir}`);
+  for (const signal of ['SIGHUP', 'SIGINT', 'SIGPIPE'] as const) process.on(signal, () => undefined);
+  const writer = new CriLogWriter(openSync(cfg.logPath, 'a'));
+  const runcArgs = ['--root', cfg.runcRoot, '--log', paths.runcLog, '--log-format', 'json', 'run', '--keep', '--bundle', cfg.bundle, '--pid-file', paths.pidFile, cfg.id];
+  const [command, args] = cfg.tty ? ['script', ['-q', '-e', '-c', shellQuote([cfg.runcBinary, ...runcArgs]), '/dev/null']] : [cfg.runcBinary, runcArgs];
+  const stdin: number | 'ignore' = cfg.stdinFifo ? openSync(cfg.stdinFifo, 'r+') : 'ignore';
+  const child = spawn(command as string, args as string[], { stdio: [stdin, 'pipe', 'pipe'] as StdioOptions });
+  child.stdout!.on('data', (c: Buffer) => writer.write('stdout', c));
+  child.stderr!.on('data', (c: Buffer) => writer.write('stderr', c));
+  let notified = false;
+  const notify = (message: object) => {
+    if (notified) return;
+    notified = true;
+    process.stdout.write(`${JSON.stringify(message)}\n`, () => process.stdout.destroy());
+    process.stdout.on('error', () => undefined);
+  };
+  let state: ShimState | undefined;
+  const poll = setInterval(() => {
+    if (state || !existsSync(paths.pidFile)) return;
+    const pid = Number(readFileSync(paths.pidFile, 'utf8').trim());
+    if (!pid) return;
+    state = { state: 'running', shimPid: process.pid, pid, startedAt: Date.now() };
+    writeJsonFileSync(paths.state, state);
+    clearInterval(poll);
+    notify({ pid });
+  }, 2);
+  let spawnError: string | undefined;
+  child.on('error', (e) => (spawnError = e.message));
+  child.on('close', (code, signal) => {
+    clearInterval(poll);
+    writer.end('stdout');
+    writer.end('stderr');
+    const finishedAt = Date.now();
+    let final: ShimState;
+    if (!state) {
+      const message = spawnError ?? lastRuncError(paths.runcLog) ?? `runc exited with ${code ?? signal}`;
+      final = { state: 'exited', shimPid: process.pid, startedAt: finishedAt, finishedAt, exitCode: 128, reason: 'StartError', message };
+    } else {
+      const exitCode = code ?? 128 + (signal ? (({ SIGKILL: 9, SIGTERM: 15 }) as Record<string, number>)[signal] ?? 0 : 0);
+      const oom = oomKilled(cfg.cgroupsPath);
+      final = { ...state, state: 'exited', finishedAt, exitCode, reason: oom ? 'OOMKilled' : exitCode === 0 ? 'Completed' : 'Error' };
+    }
+    writeJsonFileSync(paths.state, final);
+    notify(final.reason === 'StartError' ? { error: final.message } : { pid: final.pid });
+    setTimeout(() => process.exit(0), 10).unref();
+  });
+}
+
+main(process.argv[2]!);
