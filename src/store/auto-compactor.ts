@@ -7,40 +7,57 @@ export interface AutoCompactOptions {
   compactInterval?: number;
   /** revisions of history kept behind the current one (default 1000) */
   keepRevisions?: number;
+  /**
+   * compact early once this many revisions have piled up beyond the kept ones (default 10000),
+   * so that heavy churn cannot grow the database between two timed compactions
+   */
+  maxBacklog?: number;
 }
 
 export const DEFAULT_COMPACT_INTERVAL_MS = 5 * 60 * 1000;
 export const DEFAULT_KEEP_REVISIONS = 1000;
+export const DEFAULT_MAX_BACKLOG = 10_000;
+const checkEveryMs = 1000;
 
 /**
- * Compact `store` to `currentRevision - keepRevisions` every `compactInterval` ms until `signal`
- * aborts. The timer does not keep the process alive; failures are logged and retried next tick.
+ * Compact `store` to `currentRevision - keepRevisions` every `compactInterval` ms, or sooner when
+ * more than `maxBacklog` revisions wait, until `signal` aborts. The timer does not keep the
+ * process alive; failures are logged and retried at the next check.
  */
 export function startAutoCompactor(store: Store, options: AutoCompactOptions, signal: AbortSignal, logger?: Logger): void {
   const interval = options.compactInterval ?? DEFAULT_COMPACT_INTERVAL_MS;
   const keep = options.keepRevisions ?? DEFAULT_KEEP_REVISIONS;
-  if (!Number.isInteger(interval) || interval < 0) throw new RangeError(`compactInterval must be a non-negative integer, got ${interval}`);
-  if (!Number.isInteger(keep) || keep < 0) throw new RangeError(`keepRevisions must be a non-negative integer, got ${keep}`);
+  const backlog = options.maxBacklog ?? DEFAULT_MAX_BACKLOG;
+  for (const [name, value] of Object.entries({ compactInterval: interval, keepRevisions: keep, maxBacklog: backlog })) {
+    if (!Number.isInteger(value) || value < 0) throw new RangeError(`${name} must be a non-negative integer, got ${value}`);
+  }
   if (interval === 0 || signal.aborted) return;
   let running = false;
-  const timer = setInterval(() => {
-    if (running) return;
-    running = true;
-    void (async () => {
-      const target = (await store.currentRevision()) - keep;
-      if (target > (await store.compactedRevision())) {
+  let last = Date.now();
+  const timer = setInterval(
+    () => {
+      if (running) return;
+      running = true;
+      void (async () => {
+        const current = await store.currentRevision();
+        const compacted = await store.compactedRevision();
+        const target = current - keep;
+        const due = Date.now() - last >= interval || (backlog > 0 && target - compacted > backlog);
+        if (!due || target <= compacted) return;
         const started = Date.now();
         await store.compact(target);
-        logger?.debug({ revision: target, ms: Date.now() - started }, 'compacted store');
-      }
-    })()
-      .catch((err: unknown) => {
-        if (!signal.aborted) logger?.warn({ err }, 'store compaction failed');
-      })
-      .finally(() => {
-        running = false;
-      });
-  }, interval);
+        last = Date.now();
+        logger?.debug({ revision: target, ms: last - started }, 'compacted store');
+      })()
+        .catch((err: unknown) => {
+          if (!signal.aborted) logger?.warn({ err }, 'store compaction failed');
+        })
+        .finally(() => {
+          running = false;
+        });
+    },
+    Math.min(interval, checkEveryMs),
+  );
   timer.unref();
   signal.addEventListener('abort', () => clearInterval(timer), { once: true });
 }
