@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import { RuntimeError, runtimeLabels, type ContainerConfig, type ContainerStatus, type SandboxConfig } from '../types.js';
 import type { ImageStore } from './images/index.js';
 import { readJsonFile, writeJsonFile } from './json-file.js';
+import { hostProcess } from './host-process.js';
 import { buildOciSpec } from './oci-spec.js';
 import { passwdLookup } from './passwd.js';
 import type { Runc } from './runc.js';
@@ -35,6 +36,15 @@ export interface ContainerRecord {
   tty: boolean;
   stdin: boolean;
   stopSignal?: string;
+  /** the plain process the `host` runtime runs instead of an OCI bundle */
+  process?: HostProcess;
+}
+
+/** A container of the `host` runtime: a plain process in the container's folder. */
+export interface HostProcess {
+  args: string[];
+  env: Record<string, string>;
+  cwd: string;
 }
 
 /** Options of the container manager. */
@@ -44,6 +54,8 @@ export interface ContainerManagerOptions {
   runc: Runc;
   sandboxes: SandboxManager;
   images: () => Promise<ImageStore>;
+  /** `host`: plain processes (see `hostProcess`), no runc, no cgroups, no namespaces */
+  mode?: 'oci' | 'host';
 }
 
 /** Containers of the `oci` runtime: OCI bundles run by runc under a detached shim each. */
@@ -80,8 +92,10 @@ export class ContainerManager {
       const prepared = await store.prepareRootfs(config.image, id);
       await mkdir(p.dir, { recursive: true });
       for (const m of config.mounts) if (m.medium === 'Memory') await this.ensureTmpfs(sandboxId, m.hostPath);
-      const cgroupsPath = `${sandboxConfig.cgroupParent || sandbox.config.cgroupParent || `/skiff/pod${sandbox.config.podUid}`}/${id}`;
-      const spec = buildOciSpec({
+      const host = this.o.mode === 'host';
+      const cgroupsPath = host ? '' : `${sandboxConfig.cgroupParent || sandbox.config.cgroupParent || `/skiff/pod${sandbox.config.podUid}`}/${id}`;
+      const plain = host ? await hostProcess(config, prepared.config, prepared.rootfs, sandbox.config.hostname) : undefined;
+      if (!host) await writeJsonFile(p.spec, buildOciSpec({
         config,
         sandbox: sandbox.config,
         image: prepared.config,
@@ -90,8 +104,7 @@ export class ContainerManager {
         etc: this.o.sandboxes.paths(sandboxId),
         cgroupsPath,
         resolveUser: await passwdLookup(prepared.rootfs),
-      });
-      await writeJsonFile(p.spec, spec);
+      }));
       if (config.stdin) await run('mkfifo', ['-m', '600', p.stdin]);
       const record: ContainerRecord = {
         id,
@@ -108,6 +121,7 @@ export class ContainerManager {
         tty: config.tty,
         stdin: config.stdin,
         ...(prepared.config.StopSignal ? { stopSignal: prepared.config.StopSignal } : {}),
+        ...(plain ? { process: plain } : {}),
       };
       await writeJsonFile(p.record, record);
       return id;
@@ -134,6 +148,7 @@ export class ContainerManager {
       cgroupsPath: record.cgroupsPath,
       tty: record.tty,
       ...(record.stdin ? { stdinFifo: p.stdin } : {}),
+      ...(record.process ? { process: record.process } : {}),
     };
     await writeJsonFile(p.config, shim);
     const shimLog = openSync(p.shimLog, 'a');
@@ -165,10 +180,10 @@ export class ContainerManager {
     const record = await this.record(id);
     if (!record || (await this.status(id))?.state !== 'running') return;
     if (timeoutSeconds > 0) {
-      await this.o.runc.kill(id, record.stopSignal ?? 'SIGTERM');
+      await this.kill(record, record.stopSignal ?? 'SIGTERM');
       if (await this.waitExited(id, timeoutSeconds * 1000)) return;
     }
-    await this.o.runc.kill(id, 'SIGKILL');
+    await this.kill(record, 'SIGKILL');
     if (!(await this.waitExited(id, 10_000))) throw new RuntimeError('NotFound', `container ${id} did not stop after SIGKILL`);
   }
 
@@ -177,8 +192,10 @@ export class ContainerManager {
     const record = await this.record(id);
     if (!record) return;
     await this.stop(id, 0);
-    await this.o.runc.delete(id);
-    await removeCgroup(record.cgroupsPath);
+    if (!record.process) {
+      await this.o.runc.delete(id);
+      await removeCgroup(record.cgroupsPath);
+    }
     await (await this.o.images()).releaseRootfs(id);
     await rm(this.paths(id).dir, { recursive: true, force: true });
   }
@@ -203,7 +220,8 @@ export class ContainerManager {
     let state = await readJsonFile<ShimState>(p.state).catch(() => undefined);
     if (state?.state === 'running' && !isAlive(state.shimPid)) {
       state = (await readJsonFile<ShimState>(p.state)) ?? state;
-      if (state.state === 'running' && (await this.o.runc.state(id))?.status !== 'running') {
+      const alive = record.process ? state.pid !== undefined && isAlive(state.pid) : (await this.o.runc.state(id))?.status === 'running';
+      if (state.state === 'running' && !alive) {
         state = { ...state, state: 'exited', finishedAt: Date.now(), exitCode: 255, reason: 'Error', message: 'the container shim ended before the container; exit code unknown' };
         await writeJsonFile(p.state, state);
       }
@@ -252,6 +270,16 @@ export class ContainerManager {
     await mkdir(path, { recursive: true });
     await run('mount', ['-t', 'tmpfs', '-o', 'mode=1777', 'tmpfs', path]);
     await appendFile(join(this.o.sandboxes.paths(sandboxId).dir, 'tmpfs-mounts'), `${path}\n`);
+  }
+
+  private async kill(record: ContainerRecord, signal: string): Promise<void> {
+    if (!record.process) return this.o.runc.kill(record.id, signal);
+    const pid = await this.pid(record.id);
+    try {
+      if (pid) process.kill(-pid, signal as NodeJS.Signals);
+    } catch {
+      /* already gone */
+    }
   }
 
   private async waitExited(id: string, ms: number): Promise<boolean> {

@@ -13,6 +13,8 @@ export interface ShimConfig {
   tty: boolean;
   /** path of a FIFO that feeds the container's stdin, when it has one */
   stdinFifo?: string;
+  /** run this plain process (the `host` runtime) instead of `runc run`, in its own process group */
+  process?: { args: string[]; env: Record<string, string>; cwd: string };
 }
 
 /** What the shim records in `<container dir>/state.json`. */

@@ -5,7 +5,7 @@
  * `node shim.js <container dir>`; it tells its parent on stdout when the container runs.
  */
 import { spawn, type StdioOptions } from 'node:child_process';
-import { existsSync, openSync, readFileSync } from 'node:fs';
+import { existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { CriLogWriter } from './cri-log-writer.js';
 import { readJsonFileSync, writeJsonFileSync } from './json-file.js';
 import { oomKilled, shellQuote, shimPaths, type ShimConfig, type ShimState } from './shim-protocol.js';
@@ -32,7 +32,11 @@ function main(dir: string): void {
   const runcArgs = ['--root', cfg.runcRoot, '--log', paths.runcLog, '--log-format', 'json', 'run', '--keep', '--bundle', cfg.bundle, '--pid-file', paths.pidFile, cfg.id];
   const [command, args] = cfg.tty ? ['script', ['-q', '-e', '-c', shellQuote([cfg.runcBinary, ...runcArgs]), '/dev/null']] : [cfg.runcBinary, runcArgs];
   const stdin: number | 'ignore' = cfg.stdinFifo ? openSync(cfg.stdinFifo, 'r+') : 'ignore';
-  const child = spawn(command as string, args as string[], { stdio: [stdin, 'pipe', 'pipe'] as StdioOptions });
+  const stdio = [stdin, 'pipe', 'pipe'] as StdioOptions;
+  const child = cfg.process
+    ? spawn(cfg.process.args[0]!, cfg.process.args.slice(1), { stdio, cwd: cfg.process.cwd, env: cfg.process.env, detached: true })
+    : spawn(command as string, args as string[], { stdio });
+  if (cfg.process && child.pid) writeFileSync(paths.pidFile, String(child.pid));
   child.stdout!.on('data', (c: Buffer) => writer.write('stdout', c));
   child.stderr!.on('data', (c: Buffer) => writer.write('stderr', c));
   let notified = false;
@@ -65,7 +69,7 @@ function main(dir: string): void {
       final = { state: 'exited', shimPid: process.pid, startedAt: finishedAt, finishedAt, exitCode: 128, reason: 'StartError', message };
     } else {
       const exitCode = code ?? 128 + (signal ? (({ SIGKILL: 9, SIGTERM: 15 }) as Record<string, number>)[signal] ?? 0 : 0);
-      const oom = oomKilled(cfg.cgroupsPath);
+      const oom = cfg.cgroupsPath !== '' && oomKilled(cfg.cgroupsPath);
       final = { ...state, state: 'exited', finishedAt, exitCode, reason: oom ? 'OOMKilled' : exitCode === 0 ? 'Completed' : 'Error' };
     }
     writeJsonFileSync(paths.state, final);
