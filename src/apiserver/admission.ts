@@ -98,3 +98,65 @@ export function mirrorPodRestriction(): Admit {
     if (refs.configMaps) throw forbid('a mirror pod may not reference configmaps');
   };
 }
+
+/** The built-in PriorityClasses the API server creates at start (upstream's SystemPriorityClasses). */
+export const builtInPriorityClasses = [
+  { name: 'system-node-critical', value: 2000001000, description: 'Used for system critical pods that must not be moved from their current node.' },
+  { name: 'system-cluster-critical', value: 2000000000, description: 'Used for system critical pods that must run in the cluster, but can be moved to another node if necessary.' },
+];
+
+interface PriorityClassObject extends KubeObject {
+  value?: number;
+  globalDefault?: boolean;
+  preemptionPolicy?: string;
+}
+
+/**
+ * Upstream's Priority admission: a new pod gets `spec.priority` (and `preemptionPolicy`) from
+ * its `priorityClassName`, or from the global default class (the smallest value among
+ * `globalDefault` classes; the pod then names it), or 0. An unknown class is 403 Forbidden.
+ * `listClasses` may answer a moment-old list; the named class is read exactly.
+ */
+export function priorityAdmission(classes: () => ObjectStorage | undefined, listClasses: () => KubeObject[]): Admit {
+  return async (operation, def, object) => {
+    if (operation !== 'CREATE' || def.group !== '' || def.plural !== 'pods') return;
+    const storage = classes();
+    if (!storage) return;
+    const spec = ((object as Obj).spec ??= {}) as Obj;
+    const name = object.metadata.name ?? '';
+    const forbid = (message: string) => new ApiError('Forbidden', `pods "${name}" is forbidden: ${message}`, { name, kind: 'pods' });
+    let priority = 0;
+    let policy: string | undefined;
+    if (spec.priorityClassName) {
+      let pc = storage.cached('', spec.priorityClassName) as PriorityClassObject | undefined;
+      if (!pc) {
+        try {
+          pc = (await storage.get('', spec.priorityClassName)) as PriorityClassObject;
+        } catch (error) {
+          if (error instanceof ApiError && error.reason === 'NotFound') throw forbid(`no PriorityClass with name ${spec.priorityClassName} was found`);
+          throw error;
+        }
+      }
+      priority = pc.value ?? 0;
+      policy = pc.preemptionPolicy;
+    } else {
+      let best: PriorityClassObject | undefined;
+      for (const pc of listClasses() as PriorityClassObject[]) if (pc.globalDefault && (!best || (pc.value ?? 0) < (best.value ?? 0))) best = pc;
+      if (best) {
+        spec.priorityClassName = best.metadata.name;
+        priority = best.value ?? 0;
+        policy = best.preemptionPolicy;
+      }
+    }
+    if (typeof spec.priority === 'number' && spec.priority !== priority) {
+      throw forbid(`the integer value of priority (${spec.priority}) must not be provided in pod spec; priority admission controller computed ${priority} from the given PriorityClass name`);
+    }
+    spec.priority = priority;
+    if (policy) {
+      if (spec.preemptionPolicy && spec.preemptionPolicy !== policy) {
+        throw forbid(`the string value of PreemptionPolicy (${spec.preemptionPolicy}) must not be provided in pod spec; priority admission controller computed ${policy} from the given PriorityClass name`);
+      }
+      spec.preemptionPolicy = policy;
+    }
+  };
+}

@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
-import { ApiError, type ApiHandler, type ApiRequest, type ApiResponse, type UserInfo } from '../api/index.js';
+import { ApiError, type ApiHandler, type ApiRequest, type ApiResponse, type KubeObject, type UserInfo } from '../api/index.js';
 import type { Store } from '../store/index.js';
-import { admissionChain, mirrorPodRestriction, namespaceLifecycle, systemNamespaces } from './admission.js';
+import { admissionChain, builtInPriorityClasses, mirrorPodRestriction, namespaceLifecycle, priorityAdmission, systemNamespaces } from './admission.js';
 import { Discovery, negotiateAggregated, parseAccept } from './discovery.js';
 import { ObjectStorage, type WriteContext } from './object-storage.js';
 import { OpenApiService } from './openapi/index.js';
@@ -11,6 +11,7 @@ import { handleResource } from './resource-handler.js';
 import { resourceKeyPrefix } from './resource-keys.js';
 import type { ResourceDef } from './resources/resource-def.js';
 import { WatchCache } from './watch-cache.js';
+import { KubeletConnector, type KubeletClientCredentials } from './kubelet-connector.js';
 
 /** The Kubernetes version Skiff's API answers as (kubectl's skew warning reads it). */
 export const kubernetesVersion = { major: '1', minor: '32', gitVersion: 'v1.32.0-skiff' };
@@ -26,7 +27,12 @@ export interface ApiServerOptions {
   bookmarkIntervalMs?: number;
   /** events each kind keeps for watches that resume from a resourceVersion (10,000 unless told) */
   watchHistoryLimit?: number;
+  /** the API server's client certificate for kubelets (logs, exec, attach); without it those answer 503 */
+  kubeletClient?: KubeletClientCredentials;
 }
+
+/** Answers a GET under a registered non-resource prefix; `path` has no trailing slash. Throw ApiError for failures. */
+export type NonResourceHandler = (request: ApiRequest, path: string) => Promise<ApiResponse>;
 
 const publicPaths = new Set(['/healthz', '/livez', '/readyz', '/version']);
 const systemUser: UserInfo = { name: 'system:apiserver', groups: ['system:masters', 'system:authenticated'] };
@@ -40,7 +46,10 @@ export class ApiServer {
   readonly openApi: OpenApiService;
   readonly watchCache: WatchCache;
   readonly metrics: Registry;
+  /** reaches kubelets for logs, exec and attach, when `kubeletClient` was given */
+  readonly kubelet?: KubeletConnector;
   private readonly storages = new Map<string, ObjectStorage>();
+  private readonly nonResourceHandlers: Array<[string, NonResourceHandler]> = [];
   private readonly logger: Logger;
   private readonly now: () => Date;
 
@@ -48,6 +57,7 @@ export class ApiServer {
     this.logger = options.logger;
     this.now = options.now ?? (() => new Date());
     this.metrics = options.metrics ?? new Registry();
+    if (options.kubeletClient) this.kubelet = new KubeletConnector(options.kubeletClient, (name) => this.storage('', 'nodes').get('', name));
     this.discovery = new Discovery(options.resources);
     this.openApi = new OpenApiService(options.resources, `v${kubernetesVersion.major}.${kubernetesVersion.minor}.0`);
     const bookmarkKinds = new Map(options.resources.map((d) => [resourceKeyPrefix(d), { apiVersion: d.group ? `${d.group}/${d.version}` : d.version, kind: d.kind }]));
@@ -60,7 +70,12 @@ export class ApiServer {
       historyLimit: options.watchHistoryLimit,
       bookmarkKinds,
     });
-    const admit = admissionChain(namespaceLifecycle(() => this.storage('', 'namespaces')), mirrorPodRestriction());
+    const priorityClasses = () => this.storages.get('scheduling.k8s.io/priorityclasses');
+    const admit = admissionChain(
+      namespaceLifecycle(() => this.storage('', 'namespaces')),
+      mirrorPodRestriction(),
+      priorityAdmission(priorityClasses, () => this.priorityClassList()),
+    );
     for (const def of options.resources) {
       this.storages.set(`${def.group}/${def.plural}`, new ObjectStorage(def, options.store, this.watchCache, admit));
     }
@@ -83,10 +98,36 @@ export class ApiServer {
         if (!(error instanceof ApiError && error.reason === 'AlreadyExists')) throw error;
       }
     }
+    const priorityClasses = this.storages.get('scheduling.k8s.io/priorityclasses');
+    for (const pc of priorityClasses ? builtInPriorityClasses : []) {
+      const object = { apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: pc.name }, value: pc.value, description: pc.description } as KubeObject;
+      try {
+        await priorityClasses!.create('', object, { user: systemUser, dryRun: false, now: this.now() });
+      } catch (error) {
+        if (!(error instanceof ApiError && error.reason === 'AlreadyExists')) throw error;
+      }
+    }
   }
 
   stop(): void {
     this.watchCache.stop();
+  }
+
+  /**
+   * Serves GET requests under a non-resource path prefix (e.g. `/debug/scheduler/`) with a handler
+   * that another component registers, so the server needs no import of it. Requests are
+   * authenticated like every other non-public path. Throws if the prefix is taken.
+   */
+  registerNonResource(pathPrefix: string, handler: NonResourceHandler): void {
+    if (this.nonResourceHandlers.some(([p]) => p === pathPrefix)) throw new Error(`a handler for ${pathPrefix} is already registered`);
+    this.nonResourceHandlers.push([pathPrefix, handler]);
+  }
+
+  /** The PriorityClasses as the watch cache holds them (a few objects). */
+  private priorityClassList(): KubeObject[] {
+    const storage = this.storages.get('scheduling.k8s.io/priorityclasses');
+    if (!storage) return [];
+    return this.watchCache.cache(storage.listPrefix('')).list(storage.listPrefix(''), () => true).map((e) => e.object);
   }
 
   readonly handle: ApiHandler = async (request) => {
@@ -112,6 +153,7 @@ export class ApiServer {
           store: this.options.store,
           watchCache: this.watchCache,
           storageFor: (group, plural) => this.storages.get(`${group}/${plural}`),
+          kubelet: this.kubelet,
           now: this.now,
         },
         request,
@@ -125,6 +167,7 @@ export class ApiServer {
   private async nonResource(request: ApiRequest, path: string): Promise<ApiResponse> {
     if (request.method !== 'GET' && request.method !== 'HEAD') throw new ApiError('MethodNotAllowed', `the server does not allow this method on the requested resource`);
     if (this.openApi.handles(path)) return this.openApi.serve(request, path);
+    for (const [prefix, handler] of this.nonResourceHandlers) if (path.startsWith(prefix)) return handler(request, path);
     switch (path) {
       case '/healthz':
       case '/livez':

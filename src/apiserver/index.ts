@@ -1,3 +1,3 @@
-export { ApiServer, kubernetesVersion, type ApiServerOptions } from './api-server.js';
+export { ApiServer, kubernetesVersion, type ApiServerOptions, type NonResourceHandler } from './api-server.js';
 export { allResources } from './resources/index.js';
 export type { ResourceDef, TableColumn } from './resources/resource-def.js';
