@@ -23,12 +23,15 @@ import type { WatchCache } from './watch-cache.js';
 import { decodeStored } from './watch-cache.js';
 import { handleSubresource } from './subresources.js';
 import { serverSideApplyRequest, strategicPatch, withFieldTracking } from './apply.js';
+import type { KubeletConnector } from './kubelet-connector.js';
 
 /** What the resource handler needs from the server around it. */
 export interface ResourceHandlerContext {
   store: Store;
   watchCache: WatchCache;
   storageFor(group: string, plural: string): ObjectStorage | undefined;
+  /** reaches kubelets (pods/log) */
+  kubelet?: KubeletConnector;
   now(): Date;
 }
 

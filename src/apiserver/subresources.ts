@@ -2,9 +2,10 @@ import { ApiError, applyJsonPatch, applyMergePatch, conflict, type ApiRequest, t
 import { decodeBody, patchTypeOf } from './body.js';
 import type { ObjectStorage, WriteContext } from './object-storage.js';
 import type { RequestInfo } from './request-info.js';
+import { podLog } from './pod-log.js';
 import { patchObject, type ResourceHandlerContext } from './resource-handler.js';
 
-/** status, binding, eviction, scale and finalize: the subresources the API server itself serves. */
+/** status, binding, eviction, scale, finalize and pods/log (proxied to the kubelet): the subresources served over plain HTTP. */
 export async function handleSubresource(ctx: ResourceHandlerContext, storage: ObjectStorage, request: ApiRequest, info: RequestInfo, write: WriteContext): Promise<ApiResponse> {
   const def = storage.def;
   const sub = info.subresource;
@@ -14,6 +15,7 @@ export async function handleSubresource(ctx: ResourceHandlerContext, storage: Ob
   if (core && def.plural === 'pods' && sub === 'binding' && info.verb === 'create') return bind(storage, request, info, write);
   if (core && def.plural === 'pods' && sub === 'eviction' && info.verb === 'create') return evict(storage, request, info, write);
   if (sub === 'scale') return scale(storage, request, info, write);
+  if (core && def.plural === 'pods' && sub === 'log' && info.verb === 'get') return podLog(ctx.kubelet, await storage.get(info.namespace, info.name), request);
   if (core && def.plural === 'namespaces' && sub === 'finalize' && info.verb === 'update') {
     const body = decodeBody(request) as KubeObject;
     const finalizers = (body?.spec as { finalizers?: string[] } | undefined)?.finalizers ?? [];
