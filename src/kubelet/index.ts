@@ -20,3 +20,4 @@ export { NodeStatusManager, type NodeConfig } from './node-status.js';
 export { MirrorPodManager } from './mirror-pods.js';
 export { parsePods, staticPodFrom, StaticPodError } from './sources/static-pod.js';
 export { configAnnotations, isMirrorPod, isStaticPod, type Pod, type PodSpec, type Container, type PodStatus } from './pod-types.js';
+export { startKubeletServer, defaultKubeletPort, apiserverKubeletClientUser, type KubeletServer, type KubeletServerOptions } from './server/index.js';

@@ -52,6 +52,8 @@ export interface KubeletOptions {
   fileCheckMs?: number;
   configLookup?: ConfigLookup;
   kubeletVersion?: string;
+  /** port of the kubelet's HTTPS server, published in the Node's `status.daemonEndpoints` */
+  kubeletPort?: number;
 }
 
 type SourceName = 'api' | 'file' | 'http';
@@ -204,7 +206,7 @@ export class Kubelet {
         runtime: { name: o.runtime.name, version: o.runtime.version },
         kubeletVersion: o.kubeletVersion ?? 'v1.32.0-skiff',
         maxPods: o.maxPods ?? 110,
-        kubeletPort: 0,
+        kubeletPort: o.kubeletPort ?? 0,
       },
       this.clock,
       this.logger.child({ component: 'node-status' }),
