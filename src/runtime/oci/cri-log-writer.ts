@@ -48,7 +48,9 @@ export class CriLogWriter {
     for (;;) {
       const nl = rest.indexOf(0x0a);
       if (nl < 0) break;
-      this.emit(stream, true, this.take(stream, rest.subarray(0, nl)));
+      let line = this.take(stream, rest.subarray(0, nl));
+      for (; line.length > MAX_LOG_LINE; line = line.subarray(MAX_LOG_LINE)) this.emit(stream, false, line.subarray(0, MAX_LOG_LINE));
+      this.emit(stream, true, line);
       rest = rest.subarray(nl + 1);
     }
     if (rest.length) {
