@@ -24,6 +24,20 @@ const commands: Record<string, Command> = {
       return { flags: agentFlags, run: (flags, _args, signal) => runAgent(flags, signal, out) };
     },
   },
+  sim: {
+    summary: 'Add N simulated nodes (like kwok) whose pods go Running without containers; removed on exit.',
+    load: async () => {
+      const { runSim, simFlags } = await import('./sim.js');
+      return { flags: simFlags, run: (flags, _args, signal) => runSim(flags, signal, out) };
+    },
+  },
+  'explain-schedule': {
+    summary: 'Show per node why the scheduler placed a pod where it did, or could not: the filtering plugin or the scores.',
+    load: async () => {
+      const { explainScheduleFlags, runExplainSchedule } = await import('./explain-schedule.js');
+      return { flags: explainScheduleFlags, run: (flags, args, signal) => runExplainSchedule(flags, args, signal, out) };
+    },
+  },
   images: {
     summary: "Manage the node's images: ls, pull REF, import FILE…, rm REF… (works while the node runs).",
     load: async () => {

@@ -5,14 +5,17 @@ import { join, resolve } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { ApiServer, allResources } from '../apiserver/index.js';
 import { Authenticator } from '../apiserver/authn.js';
-import { startHttpsServer } from '../apiserver/https-server.js';
+import { credentials, startHttpsServer } from '../apiserver/https-server.js';
 import { writeKubeconfig } from '../apiserver/kubeconfig.js';
 import { ensurePki } from '../apiserver/pki.js';
+import { issueApiserverKubeletClient, issueKubeletServingCert, withKubeletCertificates } from '../apiserver/kubelet-certs.js';
+import { serveStreamUpgrades } from '../apiserver/pod-stream-proxy.js';
 import { Client, InProcessTransport } from '../client/index.js';
 import { startControllers } from '../controllers/index.js';
-import { startScheduler } from '../scheduler/index.js';
+import { explainHandler, explainPathPrefix, startScheduler } from '../scheduler/index.js';
 import { openStore } from '../store/index.js';
 import { kubeletFlags, startKubelet } from './agent.js';
+import { localAddresses } from './kubelet-tls.js';
 import type { FlagSpec } from './flags.js';
 
 export const serverFlags: FlagSpec[] = [
@@ -45,14 +48,21 @@ export async function runServer(flags: Map<string, string>, signal: AbortSignal,
   if (host !== '0.0.0.0' && host !== '::') extraHosts.push(host);
   const [pki, nodeToken] = await Promise.all([ensurePki(dataDir, { hosts: extraHosts }), ensureNodeToken(dataDir)]);
   const store = await openStore(flags.get('datastore-endpoint'), dataDir, logger);
-  const api = new ApiServer({ store, resources: allResources, logger: logger.child({ component: 'apiserver' }), serverAddress: `${host}:${port}` });
+  const api = new ApiServer({ store, resources: allResources, logger: logger.child({ component: 'apiserver' }), serverAddress: `${host}:${port}`, kubeletClient: await issueApiserverKubeletClient(pki) });
   await api.start();
 
   const authenticator = await Authenticator.fromTokenFile(flags.get('token-file') || undefined, [
     { token: nodeToken, user: { name: 'system:node-joiner', groups: ['system:bootstrappers', 'system:nodes'] } },
   ]);
-  const https = await startHttpsServer({ handler: api.handle, authenticator, pki, port, host, logger: logger.child({ component: 'https' }), signal, metrics: api.metrics });
+  const https = await startHttpsServer({ handler: withKubeletCertificates(pki, api.handle), authenticator, pki, port, host, logger: logger.child({ component: 'https' }), signal, metrics: api.metrics });
   const server = `https://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host}:${https.port}`;
+  serveStreamUpgrades({
+    server: https.server,
+    authenticate: (req) => authenticator.authenticate(credentials(req)),
+    getPod: (namespace, name) => api.storage('', 'pods').get(namespace, name),
+    kubelet: api.kubelet!,
+    logger: logger.child({ component: 'apiserver' }),
+  });
   const kubeconfig = join(dataDir, 'kubeconfig.yaml');
   await writeKubeconfig(kubeconfig, { server, caCert: pki.caCert, clientCert: pki.adminCert, clientKey: pki.adminKey });
 
@@ -68,13 +78,14 @@ export async function runServer(flags: Map<string, string>, signal: AbortSignal,
           configPath: flags.get('scheduler-config') || undefined,
           metricsRegistry: api.metrics,
         });
+  if (scheduling) api.registerNonResource(explainPathPrefix, explainHandler((namespace, name) => scheduling.scheduler.explain(namespace, name)));
 
   logger.info({ server, dataDir, store: flags.get('datastore-endpoint') || 'sqlite', readyMs: Math.round(performance.now() - started) }, 'API server ready');
   if (flags.get('disable-agent') !== 'true') {
     const nodeName = (flags.get('node-name') || hostname()).toLowerCase();
     const kubeletClient = new Client(new InProcessTransport(api.handle, { name: `system:node:${nodeName}`, groups: ['system:nodes', 'system:authenticated'] }));
     try {
-      await startKubelet(new Map([...flags, ['node-name', nodeName]]), kubeletClient, dataDir, logger.child({ component: 'agent' }), signal, true);
+      await startKubelet(new Map([...flags, ['node-name', nodeName]]), kubeletClient, dataDir, logger.child({ component: 'agent' }), signal, true, { ...issueKubeletServingCert(pki, nodeName, localAddresses()), caCert: pki.caCert });
     } catch (error) {
       if (flags.get('container-runtime') !== 'auto') throw error;
       logger.error(`no agent on this machine: ${error instanceof Error ? error.message : String(error)}`);

@@ -12,4 +12,5 @@ export { startScheduler, type StartSchedulerOptions } from './start-scheduler.js
 export { parseSchedulerConfiguration, loadSchedulerConfiguration, SchedulerConfigError, type SchedulerConfiguration } from './config.js';
 export type { ScheduleExplanation, NodeExplanation, NodeRejection } from './explanation.js';
 export { inTreeRegistry } from './plugins/index.js';
+export { explainHandler, explainPathPrefix, type PodSchedulingExplanation } from './explain-endpoint.js';
 export * as framework from './framework/index.js';
