@@ -8,6 +8,7 @@ import { Kubelet } from '../kubelet/index.js';
 import * as runtimes from '../runtime/index.js';
 import type { ContainerRuntime } from '../runtime/index.js';
 import type { FlagSpec } from './flags.js';
+import { fetchKubeletTls, startKubeletHttps, type KubeletTls } from './kubelet-tls.js';
 
 /** Flags of the kubelet, shared by `skiff server` (its own agent) and `skiff agent`. */
 export const kubeletFlags: FlagSpec[] = [
@@ -19,6 +20,7 @@ export const kubeletFlags: FlagSpec[] = [
   { name: 'container-runtime', description: 'auto, oci, host or sim (sim: no processes, for tests and scale work)', default: 'auto' },
   { name: 'cluster-dns', description: 'DNS server IPs for pods with dnsPolicy ClusterFirst, comma-separated' },
   { name: 'cluster-domain', description: 'cluster DNS domain', default: 'cluster.local' },
+  { name: 'kubelet-port', description: 'port of the kubelet API (logs, exec, attach); default 10250, a free port when 10250 is taken' },
 ];
 
 export const agentFlags: FlagSpec[] = [
@@ -81,12 +83,13 @@ export function chooseRuntime(choice: string, dataDir: string, logger: Logger): 
   );
 }
 
-/** Builds and starts the kubelet for this machine on `client`. */
-export async function startKubelet(flags: Map<string, string>, client: Client, dataDir: string, logger: Logger, signal: AbortSignal, controlPlane: boolean): Promise<Kubelet> {
+/** Builds and starts the kubelet for this machine on `client`, with its HTTPS server (logs, exec, attach) on `tls`. */
+export async function startKubelet(flags: Map<string, string>, client: Client, dataDir: string, logger: Logger, signal: AbortSignal, controlPlane: boolean, tls: KubeletTls): Promise<Kubelet> {
   const nodeName = (flags.get('node-name') || hostname()).toLowerCase();
   const { runtime, why } = chooseRuntime(flags.get('container-runtime') ?? 'auto', dataDir, logger.child({ component: 'runtime' }));
   logger.info({ runtime: runtime.name, version: runtime.version, node: nodeName }, `container runtime ${runtime.name}: ${why}`);
   await mkdir(dataDir, { recursive: true });
+  const https = await startKubeletHttps({ flag: flags.get('kubelet-port'), runtime, tls, logger, signal });
   const kubelet = new Kubelet({
     nodeName,
     runtime,
@@ -100,6 +103,7 @@ export async function startKubelet(flags: Map<string, string>, client: Client, d
     controlPlane,
     clusterDNS: (flags.get('cluster-dns') ?? '').split(',').filter(Boolean),
     clusterDomain: flags.get('cluster-domain') ?? 'cluster.local',
+    kubeletPort: https.port,
   });
   await kubelet.start(signal);
   signal.addEventListener('abort', () => void runtime.close(), { once: true });
@@ -117,7 +121,9 @@ export async function runAgent(flags: Map<string, string>, signal: AbortSignal, 
   if (!ca) logger.warn('no --ca-file: the server certificate is not verified');
   const client = new Client(new HttpsTransport({ server, token, ...(ca ? { ca } : { insecureSkipTLSVerify: true }) }));
   const dataDir = resolve(flags.get('data-dir')!);
-  const kubelet = await startKubelet(flags, client, dataDir, logger, signal, false);
+  const nodeName = (flags.get('node-name') || hostname()).toLowerCase();
+  const tls = await fetchKubeletTls({ server, token, ca, nodeName });
+  const kubelet = await startKubelet(new Map([...flags, ['node-name', nodeName]]), client, dataDir, logger, signal, false, tls);
   out(`Skiff agent running for node ${kubelet.nodeName}`);
   await new Promise<void>((done) => signal.addEventListener('abort', () => done(), { once: true }));
   logger.info('shutting down');

@@ -1,4 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { appendFile, mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import type { Socket } from 'node:net';
 import {
   RuntimeError,
@@ -11,6 +13,7 @@ import {
   type SandboxConfig,
   type SandboxStatus,
 } from '../types.js';
+import { simBehaviorFromEnv } from './env-behavior.js';
 
 /** How a simulated container behaves once started. */
 export interface SimBehavior {
@@ -21,12 +24,18 @@ export interface SimBehavior {
   reason?: string;
   /** exit code of every exec in this container */
   execExitCode?: number;
+  /** what every exec writes to its stdout (an exec with stdin also echoes it, as `cat`) */
+  execOutput?: string;
+  /** lines written to the container's CRI log (stdout) once started */
+  logLines?: string[];
+  /** write one of `logLines` per interval instead of all at once */
+  logIntervalMs?: number;
 }
 
 export interface SimRuntimeOptions {
   /** images that exist in simulated registries; any image is pullable when absent */
   pullable?: (image: string) => boolean;
-  /** decides how each container behaves (default: runs until stopped) */
+  /** decides how each container behaves (default: from its `SKIFF_SIM_*` environment, see `simBehaviorFromEnv`) */
   behavior?: (config: ContainerConfig, sandbox: SandboxConfig) => SimBehavior;
   now?: () => number;
   /** IPs handed to sandboxes: `10.42.0.<n>` unless told */
@@ -37,6 +46,7 @@ interface SimContainer {
   status: ContainerStatus;
   behavior: SimBehavior;
   timer?: NodeJS.Timeout;
+  logTimer?: NodeJS.Timeout;
 }
 
 /**
@@ -108,7 +118,7 @@ export class SimRuntime implements ContainerRuntime {
     const image = this.images.get(config.image);
     if (!image) throw new RuntimeError('ImageNotFound', `image ${config.image} not present`);
     const id = randomUUID().replace(/-/g, '');
-    const behavior = this.options.behavior?.(config, sandbox) ?? {};
+    const behavior = this.options.behavior?.(config, sandbox) ?? simBehaviorFromEnv(config);
     this.containers.set(id, {
       behavior,
       status: {
@@ -137,6 +147,7 @@ export class SimRuntime implements ContainerRuntime {
       c.timer = setTimeout(() => this.exit(c, c.behavior.exitCode!, c.behavior.reason), c.behavior.runMs ?? 0);
       c.timer.unref?.();
     }
+    if (c.behavior.logLines?.length) await this.writeLog(c, c.behavior.logLines);
   }
 
   async stopContainer(id: string): Promise<void> {
@@ -162,14 +173,18 @@ export class SimRuntime implements ContainerRuntime {
     return c ? { ...c.status } : undefined;
   }
 
-  async exec(id: string, _options: ExecOptions): Promise<number> {
+  async exec(id: string, options: ExecOptions): Promise<number> {
     const c = this.get(id);
     if (c.status.state !== 'running') throw new RuntimeError('NotFound', `container ${id} is not running`);
+    if (c.behavior.execOutput !== undefined) options.stdout?.write(c.behavior.execOutput);
+    if (options.stdin) await echo(options, () => c.status.state === 'running');
     return c.behavior.execExitCode ?? 0;
   }
 
-  async attach(id: string): Promise<void> {
-    this.get(id);
+  /** Echoes stdin to stdout until stdin ends, the container exits or the caller leaves. */
+  async attach(id: string, options: Omit<ExecOptions, 'command'>): Promise<void> {
+    const c = this.get(id);
+    if (options.stdin) await echo(options, () => c.status.state === 'running');
   }
 
   async portForward(): Promise<Socket> {
@@ -177,7 +192,10 @@ export class SimRuntime implements ContainerRuntime {
   }
 
   async close(): Promise<void> {
-    for (const c of this.containers.values()) if (c.timer) clearTimeout(c.timer);
+    for (const c of this.containers.values()) {
+      if (c.timer) clearTimeout(c.timer);
+      if (c.logTimer) clearTimeout(c.logTimer);
+    }
   }
 
   /** Test hook: make a running container exit now (crash, OOM kill). */
@@ -188,10 +206,29 @@ export class SimRuntime implements ContainerRuntime {
   private exit(c: SimContainer, exitCode: number, reason?: string): void {
     if (c.status.state !== 'running') return;
     if (c.timer) clearTimeout(c.timer);
+    if (c.logTimer) clearTimeout(c.logTimer);
     c.status.state = 'exited';
     c.status.exitCode = exitCode;
     c.status.finishedAt = this.now();
     c.status.reason = reason ?? (exitCode === 0 ? 'Completed' : 'Error');
+  }
+
+  /** Appends CRI records (`<time> stdout F <line>`), all at once or one per `logIntervalMs`. */
+  private async writeLog(c: SimContainer, lines: string[]): Promise<void> {
+    const path = c.status.logPath;
+    await mkdir(dirname(path), { recursive: true });
+    const record = (line: string) => `${new Date(this.now()).toISOString().replace('Z', '000000Z')} stdout F ${line}\n`;
+    const interval = c.behavior.logIntervalMs;
+    if (!interval) return appendFile(path, lines.map(record).join(''));
+    let next = 0;
+    const tick = () => {
+      if (c.status.state !== 'running' || next >= lines.length) return;
+      void appendFile(path, record(lines[next++]!)).then(() => {
+        c.logTimer = setTimeout(tick, interval);
+        c.logTimer.unref?.();
+      });
+    };
+    tick();
   }
 
   private get(id: string): SimContainer {
@@ -199,4 +236,28 @@ export class SimRuntime implements ContainerRuntime {
     if (!c) throw new RuntimeError('NotFound', `container ${id} not found`);
     return c;
   }
+}
+
+/** Copies stdin to stdout (a TTY's Ctrl-D ends it, as a terminal would) until it ends or `running` turns false. */
+function echo(options: Pick<ExecOptions, 'stdin' | 'stdout' | 'signal' | 'tty'>, running: () => boolean): Promise<void> {
+  return new Promise((resolve) => {
+    const stdin = options.stdin!;
+    const done = () => {
+      clearInterval(watch);
+      stdin.off('data', onData);
+      resolve();
+    };
+    const onData = (chunk: Buffer | string) => {
+      const bytes = Buffer.from(chunk);
+      const eot = options.tty ? bytes.indexOf(4) : -1;
+      options.stdout?.write(eot >= 0 ? bytes.subarray(0, eot) : bytes);
+      if (eot >= 0) done();
+    };
+    const watch = setInterval(() => {
+      if (!running()) done();
+    }, 100);
+    stdin.on('data', onData);
+    stdin.once('end', done);
+    options.signal?.addEventListener('abort', done, { once: true });
+  });
 }
