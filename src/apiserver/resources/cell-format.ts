@@ -1,5 +1,4 @@
-import type { KubeObject, LabelSelectorMeta } from '../../api/index.js';
-import { labelSelectorFromMeta, labelSelectorString as selectorString } from '../../api/index.js';
+import { labelSelectorFromMeta, labelSelectorString as selectorString, type KubeObject, type LabelSelectorMeta } from '../../api/index.js';
 import type { TableColumn } from './resource-def.js';
 
 export interface ContainerShape {

@@ -1,7 +1,6 @@
-import type { KubeObject, LabelSelectorMeta } from '../../api/index.js';
+import { defaultCronJob, translateTimestampSince, validateCronJob, type KubeObject, type LabelSelectorMeta } from '../../api/index.js';
 import { containerColumns, formatBoolPointer, formatLabelSelector, type ContainerShape } from './cell-format.js';
-import { ageColumn, humanDuration, type ResourceDef } from './resource-def.js';
-import { defaultCronJob, validateCronJob } from '../../api/index.js';
+import { ageColumn, type ResourceDef } from './resource-def.js';
 
 interface CronJob extends KubeObject {
   spec?: {
@@ -64,7 +63,7 @@ export const cronJobs: ResourceDef = {
       description: 'Information when was the last time the job was successfully scheduled.',
       cell: (object, now) => {
         const last = (object as CronJob).status?.lastScheduleTime;
-        return last ? humanDuration(last, now) : '<none>';
+        return last ? translateTimestampSince(last, now) : '<none>';
       },
     },
     ageColumn,

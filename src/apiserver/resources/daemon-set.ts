@@ -1,7 +1,6 @@
-import type { KubeObject, LabelSelectorMeta } from '../../api/index.js';
+import { defaultDaemonSet, validateDaemonSet, type KubeObject, type LabelSelectorMeta } from '../../api/index.js';
 import { containerColumns, formatLabels, formatLabelSelector, type ContainerShape } from './cell-format.js';
 import { ageColumn, type ResourceDef } from './resource-def.js';
-import { defaultDaemonSet, validateDaemonSet } from '../../api/index.js';
 
 interface DaemonSet extends KubeObject {
   spec?: { selector?: LabelSelectorMeta; template?: { spec?: { containers?: ContainerShape[]; nodeSelector?: Record<string, string> } } };

@@ -1,7 +1,6 @@
-import type { KubeObject, LabelSelectorMeta } from '../../api/index.js';
+import { defaultDeployment, validateDeployment, type KubeObject, type LabelSelectorMeta } from '../../api/index.js';
 import { containerColumns, labelSelectorString, type ContainerShape } from './cell-format.js';
 import { ageColumn, type ResourceDef } from './resource-def.js';
-import { defaultDeployment, validateDeployment } from '../../api/index.js';
 
 interface Deployment extends KubeObject {
   spec?: { replicas?: number; selector?: LabelSelectorMeta; template?: { spec?: { containers?: ContainerShape[] } } };

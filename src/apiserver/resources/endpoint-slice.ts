@@ -1,6 +1,5 @@
-import type { KubeObject } from '../../api/index.js';
+import { defaultEndpointSlice, validateEndpointSlice, type KubeObject } from '../../api/index.js';
 import { ageColumn, type ResourceDef } from './resource-def.js';
-import { defaultEndpointSlice, validateEndpointSlice } from '../../api/index.js';
 
 interface EndpointSlice extends KubeObject {
   addressType?: string;

@@ -1,6 +1,5 @@
-import type { KubeObject } from '../../api/index.js';
+import { defaultEndpoints, validateEndpoints, type KubeObject } from '../../api/index.js';
 import { ageColumn, type ResourceDef } from './resource-def.js';
-import { defaultEndpoints, validateEndpoints } from '../../api/index.js';
 
 interface Endpoints extends KubeObject {
   subsets?: { addresses?: { ip: string }[]; ports?: { name?: string; port: number }[] }[];

@@ -1,5 +1,5 @@
-import type { KubeObject } from '../../api/index.js';
-import { humanDuration, type TableColumn } from './resource-def.js';
+import { translateTimestampSince, type KubeObject } from '../../api/index.js';
+import type { TableColumn } from './resource-def.js';
 
 /** The fields upstream's event printer reads, in core/v1 terms. */
 export interface EventView {
@@ -22,12 +22,12 @@ export interface EventView {
 }
 
 function firstSeen(event: EventView, now: Date): string {
-  return event.firstTimestamp ? humanDuration(event.firstTimestamp, now) : humanDuration(event.eventTime, now);
+  return event.firstTimestamp ? translateTimestampSince(event.firstTimestamp, now) : translateTimestampSince(event.eventTime, now);
 }
 
 function lastSeen(event: EventView, now: Date): string {
-  if (event.series) return humanDuration(event.series.lastObservedTime, now);
-  return event.lastTimestamp ? humanDuration(event.lastTimestamp, now) : firstSeen(event, now);
+  if (event.series) return translateTimestampSince(event.series.lastObservedTime, now);
+  return event.lastTimestamp ? translateTimestampSince(event.lastTimestamp, now) : firstSeen(event, now);
 }
 
 function count(event: EventView): number {

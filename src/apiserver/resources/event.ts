@@ -1,7 +1,6 @@
-import type { KubeObject } from '../../api/index.js';
+import { defaultEvent, validateEvent, type KubeObject } from '../../api/index.js';
 import { eventColumns, type EventView } from './event-table.js';
 import type { ResourceDef } from './resource-def.js';
-import { defaultEvent, validateEvent } from '../../api/index.js';
 
 interface ObjectReference {
   kind?: string;

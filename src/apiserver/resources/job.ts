@@ -1,7 +1,6 @@
-import type { KubeObject, LabelSelectorMeta } from '../../api/index.js';
+import { defaultJob, generateJobSelector, translateTimestampSince, validateJob, type KubeObject, type LabelSelectorMeta } from '../../api/index.js';
 import { containerColumns, formatLabelSelector, type ContainerShape } from './cell-format.js';
-import { ageColumn, humanDuration, type ResourceDef } from './resource-def.js';
-import { defaultJob, generateJobSelector, validateJob } from '../../api/index.js';
+import { ageColumn, type ResourceDef } from './resource-def.js';
 
 interface Job extends KubeObject {
   spec?: { completions?: number | null; parallelism?: number; selector?: LabelSelectorMeta; template?: { spec?: { containers?: ContainerShape[] } } };
@@ -34,7 +33,7 @@ function duration(job: Job, now: Date): string {
   const start = job.status?.startTime;
   if (!start) return '';
   const end = job.status?.completionTime;
-  return humanDuration(start, end ? new Date(end) : now);
+  return translateTimestampSince(start, end ? new Date(end) : now);
 }
 
 /** batch/v1 jobs. */

@@ -1,7 +1,5 @@
-import type { KubeObject } from '../../api/index.js';
-import { nameIsDNSLabel } from '../../api/index.js';
+import { defaultNamespace, nameIsDNSLabel, validateNamespace, type KubeObject } from '../../api/index.js';
 import { ageColumn, type ResourceDef } from './resource-def.js';
-import { defaultNamespace, validateNamespace } from '../../api/index.js';
 
 interface Namespace extends KubeObject {
   spec?: { finalizers?: string[] };

@@ -1,6 +1,5 @@
-import type { KubeObject } from '../../api/index.js';
+import { defaultNode, validateNode, type KubeObject } from '../../api/index.js';
 import { ageColumn, type ResourceDef } from './resource-def.js';
-import { defaultNode, validateNode } from '../../api/index.js';
 
 interface Node extends KubeObject {
   spec?: { unschedulable?: boolean };

@@ -1,5 +1,4 @@
-import type { FieldError, KubeObject } from '../../api/index.js';
-import { fieldError } from '../../api/index.js';
+import { fieldError, type FieldError, type KubeObject } from '../../api/index.js';
 import { ageColumn, type ResourceDef } from './resource-def.js';
 
 interface PodDisruptionBudget extends KubeObject {

@@ -1,5 +1,4 @@
-import type { KubeObject } from '../../api/index.js';
-import { defaultPod, podPhaseReason, podReadyCount, podRestarts, validatePod } from '../../api/index.js';
+import { defaultPod, podPhaseReason, podReadyCount, podRestarts, validatePod, type KubeObject } from '../../api/index.js';
 import { ageColumn, type ResourceDef } from './resource-def.js';
 import { podQosClass, type QosPodShape } from './pod-qos.js';
 

@@ -1,7 +1,6 @@
-import type { KubeObject, LabelSelectorMeta } from '../../api/index.js';
+import { defaultReplicaSet, validateReplicaSet, type KubeObject, type LabelSelectorMeta } from '../../api/index.js';
 import { containerColumns, formatLabelSelector, type ContainerShape } from './cell-format.js';
 import { ageColumn, type ResourceDef } from './resource-def.js';
-import { defaultReplicaSet, validateReplicaSet } from '../../api/index.js';
 
 interface ReplicaSet extends KubeObject {
   spec?: { replicas?: number; selector?: LabelSelectorMeta; template?: { spec?: { containers?: ContainerShape[] } } };

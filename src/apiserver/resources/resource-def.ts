@@ -1,4 +1,4 @@
-import type { FieldError, KubeObject, NameValidator } from '../../api/index.js';
+import { translateTimestampSince, type FieldError, type KubeObject, type NameValidator } from '../../api/index.js';
 
 /** One column of a `kubectl get` Table (meta.k8s.io/v1 TableColumnDefinition) and how to fill it. */
 export interface TableColumn {
@@ -61,36 +61,5 @@ export const ageColumn: TableColumn = {
   type: 'string',
   description: 'CreationTimestamp is a timestamp representing the server time when this object was created.',
   priority: 0,
-  cell: (object, now) => humanDuration(object.metadata.creationTimestamp, now),
+  cell: (object, now) => translateTimestampSince(object.metadata.creationTimestamp, now),
 };
-
-/** upstream's duration.HumanDuration: `5s`, `3m20s`, `2d5h`, `3y45d`. */
-export function humanDuration(since: string | undefined, now: Date): string {
-  if (!since) return '<unknown>';
-  const seconds = Math.floor((now.getTime() - Date.parse(since)) / 1000);
-  if (seconds < -1) return '<invalid>';
-  if (seconds <= 0) return '0s';
-  if (seconds < 120) return `${seconds}s`;
-  const minutes = Math.floor(seconds / 60);
-  if (minutes < 10) {
-    const s = seconds % 60;
-    return s === 0 ? `${minutes}m` : `${minutes}m${s}s`;
-  }
-  if (minutes < 180) return `${minutes}m`;
-  const hours = Math.floor(seconds / 3600);
-  if (hours < 8) {
-    const m = minutes % 60;
-    return m === 0 ? `${hours}h` : `${hours}h${m}m`;
-  }
-  if (hours < 48) return `${hours}h`;
-  if (hours < 24 * 8) {
-    const h = hours % 24;
-    return h === 0 ? `${Math.floor(hours / 24)}d` : `${Math.floor(hours / 24)}d${h}h`;
-  }
-  if (hours < 24 * 365 * 2) return `${Math.floor(hours / 24)}d`;
-  if (hours < 24 * 365 * 8) {
-    const days = Math.floor(hours / 24) % 365;
-    return days === 0 ? `${Math.floor(hours / 24 / 365)}y` : `${Math.floor(hours / 24 / 365)}y${days}d`;
-  }
-  return `${Math.floor(hours / 24 / 365)}y`;
-}

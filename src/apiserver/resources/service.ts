@@ -1,8 +1,6 @@
-import type { KubeObject } from '../../api/index.js';
-import { nameIsDNS1035Label } from '../../api/index.js';
+import { defaultService, nameIsDNS1035Label, validateService, type KubeObject } from '../../api/index.js';
 import { formatLabels } from './cell-format.js';
 import { ageColumn, type ResourceDef } from './resource-def.js';
-import { defaultService, validateService } from '../../api/index.js';
 
 interface Service extends KubeObject {
   spec?: {

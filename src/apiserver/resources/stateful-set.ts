@@ -1,7 +1,6 @@
-import type { KubeObject } from '../../api/index.js';
+import { defaultStatefulSet, validateStatefulSet, type KubeObject } from '../../api/index.js';
 import { containerColumns, type ContainerShape } from './cell-format.js';
 import { ageColumn, type ResourceDef } from './resource-def.js';
-import { defaultStatefulSet, validateStatefulSet } from '../../api/index.js';
 
 interface StatefulSet extends KubeObject {
   spec?: { replicas?: number; template?: { spec?: { containers?: ContainerShape[] } } };
