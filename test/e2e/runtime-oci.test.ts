@@ -240,6 +240,16 @@ describe('oci runtime on runc and CNI', { skip }, () => {
     assert.equal(ttyCode, 0);
     assert.match(ttyOut.text(), /\/dev\/pts\/\d+/);
     assert.match(ttyOut.text(), /40 100/);
+
+    const echo = await startContainer(sandbox.id, containerConfig('echo', ['cat'], { stdin: true }), config);
+    const attached = collect();
+    const input = new PassThrough();
+    const stop = new AbortController();
+    const attach = runtime.attach(echo, { tty: false, stdin: input, stdout: attached, stderr: collect(), signal: stop.signal });
+    input.write('ping\n');
+    await waitFor('attached output', async () => attached.text().includes('ping\n'));
+    stop.abort();
+    await attach;
     await removeSandbox(sandbox.id);
   });
 

@@ -95,12 +95,9 @@ export async function attachContainer(
   options: Omit<ExecOptions, 'command'>,
   isRunning: () => Promise<boolean>,
 ): Promise<void> {
-  if (options.stdin && stdinFifo) {
-    const fifo = await open(stdinFifo, 'r+');
-    const writer = fifo.createWriteStream();
-    options.stdin.pipe(writer);
-    options.signal?.addEventListener('abort', () => void fifo.close().catch(() => undefined), { once: true });
-  }
+  const fifo = options.stdin && stdinFifo ? await open(stdinFifo, 'r+') : undefined;
+  const input = fifo?.createWriteStream({ autoClose: false });
+  if (input) options.stdin!.pipe(input);
   const file = await open(logPath, 'r');
   try {
     let offset = (await file.stat()).size;
@@ -124,6 +121,8 @@ export async function attachContainer(
       await sleep(50);
     }
   } finally {
+    if (input) options.stdin!.unpipe(input);
+    await fifo?.close().catch(() => undefined);
     await file.close();
   }
 }
