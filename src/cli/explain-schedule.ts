@@ -17,7 +17,7 @@ export function formatExplanation(e: PodSchedulingExplanation): string[] {
   lines.push(`Nodes: ${e.numAllNodes} in the cluster, ${e.nodesEvaluated} evaluated, ${e.feasibleNodes} feasible`);
   if (e.message) lines.push(`Message: ${e.message}`);
   if (e.preFilterRejection) lines.push(`PreFilter: ${e.preFilterRejection.plugin}: ${e.preFilterRejection.reasons.join(', ')}`);
-  if (e.postFilter?.message || e.postFilter?.nominatedNodeName) lines.push(`Preemption: ${e.postFilter.nominatedNodeName ? `nominated node ${e.postFilter.nominatedNodeName}` : e.postFilter.message}`);
+  if (e.postFilter?.message || e.postFilter?.nominatedNodeName) lines.push(`Preemption: ${e.postFilter.nominatedNodeName ? `nominated node ${e.postFilter.nominatedNodeName}` : e.postFilter.message?.replace(/^preemption: /, '')}`);
   const plugins: Array<{ plugin: string; weight: number }> = [];
   for (const n of e.nodes) for (const s of n.scores ?? []) if (!plugins.some((p) => p.plugin === s.plugin)) plugins.push({ plugin: s.plugin, weight: s.weight });
   const header = ['NODE', ...plugins.map((p) => `${p.plugin}(x${p.weight})`), 'TOTAL', 'FILTERED BY'];

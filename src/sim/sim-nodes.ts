@@ -171,7 +171,7 @@ export class SimNodes {
     }
     const now = rfc3339(this.clock.now());
     const n = this.nextIp++;
-    const podIP = `10.${64 + ((n >> 16) & 63)}.${(n >> 8) & 255}.${(n & 254) + 1}`;
+    const podIP = `10.${64 + (Math.floor(n / 65024) % 64)}.${Math.floor(n / 254) % 256}.${(n % 254) + 1}`;
     const cond = (type: string) => ({ type, status: 'True', lastProbeTime: null, lastTransitionTime: now });
     const status = {
       phase: 'Running',
