@@ -20,6 +20,7 @@ export const kubeletFlags: FlagSpec[] = [
   { name: 'container-runtime', description: 'auto, oci, host or sim (sim: no processes, for tests and scale work)', default: 'auto' },
   { name: 'cluster-dns', description: 'DNS server IPs for pods with dnsPolicy ClusterFirst, comma-separated' },
   { name: 'cluster-domain', description: 'cluster DNS domain', default: 'cluster.local' },
+  { name: 'cni-bridge', description: 'Linux bridge of the pod network (oci runtime)', default: 'skiff0' },
   { name: 'kubelet-port', description: 'port of the kubelet API (logs, exec, attach); default 10250, a free port when 10250 is taken' },
 ];
 
@@ -62,19 +63,19 @@ function hasRunc(): boolean {
   }
 }
 
-type RuntimeFactory = new (options: { dataDir: string; logger: Logger }) => ContainerRuntime;
+type RuntimeFactory = new (options: { dataDir: string; logger: Logger; bridge?: string }) => ContainerRuntime;
 
 /**
  * The container runtime: `oci` when the oci driver is built in and runc and root are there, else
  * `host` when built in, else a clear refusal; `sim` only when asked for.
  */
-export function chooseRuntime(choice: string, dataDir: string, logger: Logger): { runtime: ContainerRuntime; why: string } {
+export function chooseRuntime(choice: string, dataDir: string, logger: Logger, bridge?: string): { runtime: ContainerRuntime; why: string } {
   const exported = runtimes as unknown as Record<string, RuntimeFactory | undefined>;
   if (choice === 'sim') return { runtime: new runtimes.SimRuntime(), why: 'asked for with --container-runtime sim: pods get no processes' };
   const oci = exported.OciRuntime;
   const host = exported.HostRuntime;
   const root = process.getuid?.() === 0;
-  if ((choice === 'auto' || choice === 'oci') && oci && root && hasRunc()) return { runtime: new oci({ dataDir, logger }), why: 'runc found and running as root' };
+  if ((choice === 'auto' || choice === 'oci') && oci && root && hasRunc()) return { runtime: new oci({ dataDir, logger, ...(bridge ? { bridge } : {}) }), why: 'runc found and running as root' };
   if (choice === 'oci') throw new Error(`--container-runtime oci: ${!oci ? 'this build has no oci driver' : !root ? 'needs root' : 'runc is not on PATH'}`);
   if ((choice === 'auto' || choice === 'host') && host) return { runtime: new host({ dataDir, logger }), why: 'no runc or no root: plain processes without isolation' };
   throw new Error(
@@ -86,7 +87,7 @@ export function chooseRuntime(choice: string, dataDir: string, logger: Logger): 
 /** Builds and starts the kubelet for this machine on `client`, with its HTTPS server (logs, exec, attach) on `tls`. */
 export async function startKubelet(flags: Map<string, string>, client: Client, dataDir: string, logger: Logger, signal: AbortSignal, controlPlane: boolean, tls: KubeletTls): Promise<Kubelet> {
   const nodeName = (flags.get('node-name') || hostname()).toLowerCase();
-  const { runtime, why } = chooseRuntime(flags.get('container-runtime') ?? 'auto', dataDir, logger.child({ component: 'runtime' }));
+  const { runtime, why } = chooseRuntime(flags.get('container-runtime') ?? 'auto', dataDir, logger.child({ component: 'runtime' }), flags.get('cni-bridge'));
   logger.info({ runtime: runtime.name, version: runtime.version, node: nodeName }, `container runtime ${runtime.name}: ${why}`);
   await mkdir(dataDir, { recursive: true });
   const https = await startKubeletHttps({ flag: flags.get('kubelet-port'), runtime, tls, logger, signal });
@@ -104,6 +105,7 @@ export async function startKubelet(flags: Map<string, string>, client: Client, d
     clusterDNS: (flags.get('cluster-dns') ?? '').split(',').filter(Boolean),
     clusterDomain: flags.get('cluster-domain') ?? 'cluster.local',
     kubeletPort: https.port,
+    waitForPodCIDR: runtime.name === 'oci',
   });
   await kubelet.start(signal);
   signal.addEventListener('abort', () => void runtime.close(), { once: true });

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { KubeObject } from '../api/index.js';
 import type { Client, Clock } from '../client/index.js';
@@ -23,12 +22,14 @@ interface Seen {
 /**
  * Writes core/v1 Events from the kubelet (source.component `kubelet`, host the node). A repeat of
  * the same object, reason and message bumps `count` and `lastTimestamp` instead of making a new
- * Event, as upstream's correlator does. Writes are queued in order and never block the caller;
+ * Event, as upstream's correlator does. Names are `<object>.<hex unix nanoseconds>` as upstream's, so
+ * listing order (what `kubectl describe` keeps for equal timestamps) is the order they happened. Writes are queued in order and never block the caller;
  * without an API server (static pods before it starts) events are dropped.
  */
 export class EventRecorder {
   private readonly seen = new Map<string, Seen>();
   private chain: Promise<void> = Promise.resolve();
+  private sequence = 0;
 
   constructor(
     private readonly client: () => Client | undefined,
@@ -66,7 +67,8 @@ export class EventRecorder {
       }
     }
     const namespace = object.namespace || 'default';
-    const name = `${object.name}.${randomBytes(8).toString('hex')}`;
+    const nanos = BigInt(this.clock.now()) * 1_000_000n + BigInt(this.sequence++ % 1_000_000);
+    const name = `${object.name}.${nanos.toString(16)}`;
     await events.create(namespace, {
       apiVersion: 'v1',
       kind: 'Event',

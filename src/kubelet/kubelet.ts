@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { ApiError } from '../api/index.js';
+import { ApiError, type KubeObject } from '../api/index.js';
 import { realClock, sleep, type Client, type Clock, type Informer, SharedInformerFactory } from '../client/index.js';
 import type { ContainerRuntime } from '../runtime/index.js';
 import { apiConfigLookup } from './api-config-lookup.js';
@@ -54,9 +56,23 @@ export interface KubeletOptions {
   kubeletVersion?: string;
   /** port of the kubelet's HTTPS server, published in the Node's `status.daemonEndpoints` */
   kubeletPort?: number;
+  /** hold API pods (not hostNetwork) until the Node's `spec.podCIDR` is known, so their IPs come from it */
+  waitForPodCIDR?: boolean;
 }
 
 type SourceName = 'api' | 'file' | 'http';
+
+interface NodeSpecView extends KubeObject {
+  spec?: { podCIDR?: string };
+}
+
+function readPodCIDR(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * The node agent: merges pods from the API, the static pod folder and a URL into one desired
@@ -82,11 +98,15 @@ export class Kubelet {
   private mirrorAgain = false;
   private readonly logger: Logger;
   private fileSource?: FileSource;
+  /** the Node's `spec.podCIDR`; remembered in the data dir for static pods started without the API */
+  private podCIDR: string | undefined;
+  private podCIDRKnown = false;
 
   constructor(private readonly o: KubeletOptions) {
     this.clock = o.clock ?? realClock;
     this.logger = o.logger.child({ component: 'kubelet', node: o.nodeName });
     this.machine = { ...readMachineInfo(o.dataDir), ...o.machine };
+    this.podCIDR = readPodCIDR(this.podCIDRFile);
     const client = () => o.client;
     this.recorder = new EventRecorder(client, o.nodeName, this.clock, this.logger);
     this.statusManager = new StatusManager(client, this.logger);
@@ -117,6 +137,7 @@ export class Kubelet {
       nodeName: o.nodeName,
       clusterDNS: o.clusterDNS ?? [],
       clusterDomain: o.clusterDomain ?? 'cluster.local',
+      podCIDR: () => this.podCIDR,
     });
     this.workers = new PodWorkers((uid) => this.syncPod(uid), this.clock, this.logger);
   }
@@ -239,6 +260,10 @@ export class Kubelet {
         this.workers.update(pod.metadata.uid!);
       },
     });
+    factory.informerFor<NodeSpecView>('nodes', { fieldSelector: `metadata.name=${o.nodeName}` }).addEventHandler({
+      onAdd: (node) => this.setPodCIDR(node.spec?.podCIDR),
+      onUpdate: (_old, node) => this.setPodCIDR(node.spec?.podCIDR),
+    });
     factory.start(signal);
     void this.podInformer.waitForSync(signal).then(() => this.requestMirrorSync());
     void (async () => {
@@ -247,6 +272,20 @@ export class Kubelet {
         await this.statusManager.flushAll();
       } while (await sleep(this.clock, o.mirrorCheckMs ?? 10_000, signal));
     })();
+  }
+
+  private get podCIDRFile(): string {
+    return join(this.o.dataDir, 'pod-cidr');
+  }
+
+  private setPodCIDR(cidr: string | undefined): void {
+    if (!cidr || (this.podCIDRKnown && cidr === this.podCIDR)) return;
+    const changed = cidr !== this.podCIDR;
+    this.podCIDR = cidr;
+    this.podCIDRKnown = true;
+    this.logger.info({ podCIDR: cidr }, 'pod CIDR from the Node');
+    if (changed) void writeFile(this.podCIDRFile, `${cidr}\n`).catch((e: unknown) => this.logger.warn({ err: e }, 'cannot remember the pod CIDR'));
+    for (const uid of this.sources.get('api')!.keys()) this.workers.update(uid);
   }
 
   /** Resolves when mirror pods match the static pods (after pending changes). */
@@ -344,6 +383,10 @@ export class Kubelet {
       state.terminal = { reason: 'DeadlineExceeded', message };
       this.recorder.record({ kind: 'Pod', namespace: pod.metadata.namespace, name: pod.metadata.name!, uid }, 'Normal', 'DeadlineExceeded', message);
       await this.syncer.killPod(pod, this.grace(pod));
+      await this.updateStatus(pod, previous);
+      return {};
+    }
+    if (this.o.client && this.o.waitForPodCIDR && !this.podCIDRKnown && !pod.spec.hostNetwork && !isStaticPod(pod)) {
       await this.updateStatus(pod, previous);
       return {};
     }

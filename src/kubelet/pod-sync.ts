@@ -20,6 +20,8 @@ export interface PodSyncerOptions extends StartContext {
   clusterDomain: string;
   /** how often configMap/secret/downwardAPI volumes are rewritten (60 s) */
   volumeRefreshMs?: number;
+  /** the node's `spec.podCIDR` once known, handed to the runtime for pod IPs */
+  podCIDR?: () => string | undefined;
 }
 
 /** What a sync asks of its worker. */
@@ -86,6 +88,7 @@ export class PodSyncer {
       dns.searches.push(...(spec.dnsConfig.searches ?? []));
       dns.options.push(...(spec.dnsConfig.options ?? []).map((o) => (o.value !== undefined ? `${o.name}:${o.value}` : o.name)));
     }
+    const podCIDR = this.o.podCIDR?.();
     const portMappings = [...(spec.initContainers ?? []), ...spec.containers].flatMap((c) =>
       (c.ports ?? []).filter((p) => p.hostPort).map((p) => ({ containerPort: p.containerPort, hostPort: p.hostPort!, protocol: p.protocol ?? 'TCP', ...(p.hostIP ? { hostIP: p.hostIP } : {}) })),
     );
@@ -101,6 +104,7 @@ export class PodSyncer {
       hostAliases: (spec.hostAliases ?? []).map((a) => ({ ip: a.ip, hostnames: a.hostnames ?? [] })),
       labels: { [runtimeLabels.podUid]: pod.metadata.uid!, [runtimeLabels.podName]: pod.metadata.name!, [runtimeLabels.podNamespace]: ns },
       cgroupParent: `/skiff/pod${pod.metadata.uid}`,
+      ...(podCIDR ? { podCIDR } : {}),
     };
   }
 

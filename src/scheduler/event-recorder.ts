@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { Client, Clock, Logger } from '../client/index.js';
 import type { Pod } from './framework/index.js';
 
@@ -38,7 +37,7 @@ export class SchedulerEventRecorder {
         this.written.delete(key);
       }
     }
-    const name = `${pod.metadata.name}.${randomBytes(8).toString('hex')}`;
+    const name = `${pod.metadata.name}.${(BigInt(this.clock.now()) * 1_000_000n + BigInt(process.hrtime()[1] % 1_000_000)).toString(16)}`;
     await events.create(ns, {
       apiVersion: 'v1',
       kind: 'Event',
