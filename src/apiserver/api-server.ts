@@ -11,6 +11,7 @@ import { handleResource } from './resource-handler.js';
 import { resourceKeyPrefix } from './resource-keys.js';
 import type { ResourceDef } from './resources/resource-def.js';
 import { WatchCache } from './watch-cache.js';
+import { apiServiceIp, parseIpv4Cidr, serviceIpAllocation, type Ipv4Range } from './service-ips.js';
 import { KubeletConnector, type KubeletClientCredentials } from './kubelet-connector.js';
 
 /** The Kubernetes version Skiff's API answers as (kubectl's skew warning reads it). */
@@ -29,6 +30,8 @@ export interface ApiServerOptions {
   watchHistoryLimit?: number;
   /** the API server's client certificate for kubelets (logs, exec, attach); without it those answer 503 */
   kubeletClient?: KubeletClientCredentials;
+  /** where Services get their ClusterIPs (`--service-cidr`, 10.43.0.0/16 unless told) */
+  serviceCidr?: string;
 }
 
 /** Answers a GET under a registered non-resource prefix; `path` has no trailing slash. Throw ApiError for failures. */
@@ -52,9 +55,11 @@ export class ApiServer {
   private readonly nonResourceHandlers: Array<[string, NonResourceHandler]> = [];
   private readonly logger: Logger;
   private readonly now: () => Date;
+  private readonly serviceRange: Ipv4Range;
 
   constructor(private readonly options: ApiServerOptions) {
     this.logger = options.logger;
+    this.serviceRange = parseIpv4Cidr(options.serviceCidr ?? '10.43.0.0/16');
     this.now = options.now ?? (() => new Date());
     this.metrics = options.metrics ?? new Registry();
     if (options.kubeletClient) this.kubelet = new KubeletConnector(options.kubeletClient, (name) => this.storage('', 'nodes').get('', name));
@@ -75,6 +80,7 @@ export class ApiServer {
       namespaceLifecycle(() => this.storage('', 'namespaces')),
       mirrorPodRestriction(),
       priorityAdmission(priorityClasses, () => this.priorityClassList()),
+      serviceIpAllocation(() => this.storage('', 'services'), this.serviceRange),
     );
     for (const def of options.resources) {
       this.storages.set(`${def.group}/${def.plural}`, new ObjectStorage(def, options.store, this.watchCache, admit));
@@ -105,6 +111,36 @@ export class ApiServer {
         await priorityClasses!.create('', object, { user: systemUser, dryRun: false, now: this.now() });
       } catch (error) {
         if (!(error instanceof ApiError && error.reason === 'AlreadyExists')) throw error;
+      }
+    }
+  }
+
+  /**
+   * The `default/kubernetes` Service (the first address of the service range, port 443) and its
+   * Endpoints pointing at this server, as upstream's apiserver keeps them; `address` is an IP.
+   */
+  async publishApiService(address: string, port: number): Promise<void> {
+    const write = { user: systemUser, dryRun: false, now: this.now() };
+    const service = {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'kubernetes', labels: { component: 'apiserver', provider: 'kubernetes' } },
+      spec: { type: 'ClusterIP', clusterIP: apiServiceIp(this.serviceRange), ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: port }], sessionAffinity: 'None' },
+    } as KubeObject;
+    const subsets = [{ addresses: [{ ip: address }], ports: [{ name: 'https', port, protocol: 'TCP' }] }];
+    const endpoints = {
+      apiVersion: 'v1',
+      kind: 'Endpoints',
+      metadata: { name: 'kubernetes', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
+      subsets,
+    } as KubeObject;
+    for (const [plural, object] of [['services', service], ['endpoints', endpoints]] as const) {
+      const storage = this.storage('', plural);
+      try {
+        await storage.create('default', structuredClone(object), write);
+      } catch (error) {
+        if (!(error instanceof ApiError && error.reason === 'AlreadyExists')) throw error;
+        if (plural === 'endpoints') await storage.update('default', 'kubernetes', (current) => ({ ...current, subsets }), write);
       }
     }
   }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { hostname } from 'node:os';
+import { hostname, networkInterfaces } from 'node:os';
+import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { ApiServer, allResources } from '../apiserver/index.js';
@@ -48,7 +49,7 @@ export async function runServer(flags: Map<string, string>, signal: AbortSignal,
   if (host !== '0.0.0.0' && host !== '::') extraHosts.push(host);
   const [pki, nodeToken] = await Promise.all([ensurePki(dataDir, { hosts: extraHosts }), ensureNodeToken(dataDir)]);
   const store = await openStore(flags.get('datastore-endpoint'), dataDir, logger);
-  const api = new ApiServer({ store, resources: allResources, logger: logger.child({ component: 'apiserver' }), serverAddress: `${host}:${port}`, kubeletClient: await issueApiserverKubeletClient(pki) });
+  const api = new ApiServer({ store, resources: allResources, logger: logger.child({ component: 'apiserver' }), serverAddress: `${host}:${port}`, kubeletClient: await issueApiserverKubeletClient(pki), serviceCidr: flags.get('service-cidr') });
   await api.start();
 
   const authenticator = await Authenticator.fromTokenFile(flags.get('token-file') || undefined, [
@@ -63,6 +64,7 @@ export async function runServer(flags: Map<string, string>, signal: AbortSignal,
     kubelet: api.kubelet!,
     logger: logger.child({ component: 'apiserver' }),
   });
+  await api.publishApiService(advertiseAddress(host), https.port);
   const kubeconfig = join(dataDir, 'kubeconfig.yaml');
   await writeKubeconfig(kubeconfig, { server, caCert: pki.caCert, clientCert: pki.adminCert, clientKey: pki.adminKey });
 
@@ -101,6 +103,13 @@ export async function runServer(flags: Map<string, string>, signal: AbortSignal,
   await scheduling?.done.catch((error: unknown) => logger.warn({ err: error }, 'scheduler stopped with an error'));
   api.stop();
   await store.close();
+}
+
+/** The address the `kubernetes` Service's Endpoints name: the bind address, or this machine's first IPv4 when bound to all. */
+function advertiseAddress(host: string): string {
+  if (host !== '0.0.0.0' && host !== '::' && isIP(host) === 4) return host;
+  const external = Object.values(networkInterfaces()).flat().find((i) => i && i.family === 'IPv4' && !i.internal);
+  return external?.address ?? '127.0.0.1';
 }
 
 /** The node-join token, made once and kept in `<data-dir>/server/node-token`. */
