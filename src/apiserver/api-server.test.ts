@@ -195,3 +195,36 @@ describe('API server pipeline (memory store)', () => {
     assert.equal(d.metadata.generation, 2);
   });
 });
+
+describe('eviction and PodDisruptionBudgets', () => {
+  let api: ApiServer;
+  const call = (r: ApiRequest): Promise<ApiResponse> => api.handle(r);
+  const runningReady = { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] };
+
+  before(async () => {
+    api = new ApiServer({ store: new MemoryStore(), resources: allResources, logger: pino({ level: 'silent' }) });
+    await api.start();
+    for (const name of ['e1', 'e2']) {
+      await call(request('POST', '/api/v1/namespaces/default/pods', { ...pod(name, { app: 'evx' }), spec: { nodeName: 'n1', containers: [{ name: 'c', image: 'busybox' }] } }));
+      await call(request('PATCH', `/api/v1/namespaces/default/pods/${name}/status`, { status: runningReady }, { 'content-type': 'application/merge-patch+json' }));
+    }
+    await call(request('POST', '/apis/policy/v1/namespaces/default/poddisruptionbudgets', { metadata: { name: 'pdb' }, spec: { minAvailable: 2, selector: { matchLabels: { app: 'evx' } } } }));
+  });
+  after(() => api.stop());
+
+  it('refuses an eviction that would break the budget with 429 and upstream words', async () => {
+    const res = await call(request('POST', '/api/v1/namespaces/default/pods/e1/eviction', { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: 'e1' } }));
+    assert.equal(res.status, 429);
+    const status = res.body as { message: string; details: { causes: { reason: string; message: string }[] } };
+    assert.equal(status.message, "Cannot evict pod as it would violate the pod's disruption budget.");
+    assert.deepEqual(status.details.causes, [{ reason: 'DisruptionBudget', message: 'The disruption budget pdb needs 2 healthy pods and has 2 currently' }]);
+  });
+
+  it('allows it once the budget has room', async () => {
+    await call(request('PATCH', '/apis/policy/v1/namespaces/default/poddisruptionbudgets/pdb', { spec: { minAvailable: 1 } }, { 'content-type': 'application/merge-patch+json' }));
+    const res = await call(request('POST', '/api/v1/namespaces/default/pods/e1/eviction', { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: 'e1' } }));
+    assert.equal(res.status, 201);
+    const evicted = (await call(request('GET', '/api/v1/namespaces/default/pods/e1'))).body as KubeObject;
+    assert.ok(evicted.metadata.deletionTimestamp);
+  });
+});

@@ -1,5 +1,6 @@
 import { ApiError, applyJsonPatch, applyMergePatch, conflict, type ApiRequest, type ApiResponse, type KubeObject } from '../api/index.js';
 import { decodeBody, patchTypeOf } from './body.js';
+import { checkDisruptionBudgets } from './disruption-budget.js';
 import type { ObjectStorage, WriteContext } from './object-storage.js';
 import type { RequestInfo } from './request-info.js';
 import { podLog } from './pod-log.js';
@@ -13,7 +14,7 @@ export async function handleSubresource(ctx: ResourceHandlerContext, storage: Ob
   const core = def.group === '';
   if (sub === 'status') return status(storage, request, info, write);
   if (core && def.plural === 'pods' && sub === 'binding' && info.verb === 'create') return bind(storage, request, info, write);
-  if (core && def.plural === 'pods' && sub === 'eviction' && info.verb === 'create') return evict(storage, request, info, write);
+  if (core && def.plural === 'pods' && sub === 'eviction' && info.verb === 'create') return evict(ctx, storage, request, info, write);
   if (sub === 'scale') return scale(storage, request, info, write);
   if (core && def.plural === 'pods' && sub === 'log' && info.verb === 'get') return podLog(ctx.kubelet, await storage.get(info.namespace, info.name), request);
   if (core && def.plural === 'namespaces' && sub === 'finalize' && info.verb === 'update') {
@@ -22,7 +23,6 @@ export async function handleSubresource(ctx: ResourceHandlerContext, storage: Ob
     const updated = await storage.update('', info.name, (current) => ({ ...current, spec: { ...(current.spec as object), finalizers } }), write, 'finalize');
     return { status: 200, body: updated };
   }
-  void ctx;
   throw new ApiError('MethodNotAllowed', `the server does not allow this method on the requested resource`);
 }
 
@@ -71,9 +71,16 @@ async function bind(storage: ObjectStorage, request: ApiRequest, info: RequestIn
   return { status: 201, body: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 } };
 }
 
-async function evict(storage: ObjectStorage, request: ApiRequest, info: RequestInfo, write: WriteContext): Promise<ApiResponse> {
+async function evict(ctx: ResourceHandlerContext, storage: ObjectStorage, request: ApiRequest, info: RequestInfo, write: WriteContext): Promise<ApiResponse> {
   const eviction = decodeBody(request) as { deleteOptions?: { gracePeriodSeconds?: number; preconditions?: { uid?: string; resourceVersion?: string } } } | undefined;
   const options = eviction?.deleteOptions ?? {};
+  const budgets = ctx.storageFor('policy', 'poddisruptionbudgets');
+  if (budgets) {
+    await ctx.watchCache.waitFresh(request.signal);
+    const inNamespace = (s: ObjectStorage) => s.cache.list(s.listPrefix(info.namespace), () => true).map((e) => e.object);
+    const pod = await storage.get(info.namespace, info.name);
+    checkDisruptionBudgets(pod, inNamespace(budgets), inNamespace(storage));
+  }
   await storage.delete(info.namespace, info.name, { gracePeriodSeconds: options.gracePeriodSeconds, preconditions: options.preconditions }, write);
   return { status: 201, body: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 } };
 }
