@@ -187,11 +187,12 @@ describe('kubectl logs, exec and attach on real containers (oci runtime)', { ski
   let manifests: ManifestDir;
   const k = (args: string[], version: KubectlVersion = '1.33') => kubectl(version, args, { kubeconfig: cluster.kubeconfig });
   const image = 'skiff.test/busybox:1';
+  const bridge = `skle${Math.random().toString(16).slice(2, 8)}`;
 
   before(async () => {
     manifests = manifestDir();
     const cidr = `10.${60 + Math.floor(Math.random() * 60)}.0.0/16`;
-    cluster = await startCluster({ agent: true, extraArgs: ['--container-runtime', 'oci', '--kubelet-port', '0', '--node-name', 'oci-node', '--cluster-cidr', cidr] });
+    cluster = await startCluster({ agent: true, extraArgs: ['--container-runtime', 'oci', '--kubelet-port', '0', '--node-name', 'oci-node', '--cluster-cidr', cidr, '--cni-bridge', bridge] });
     const built = await buildTestImage();
     try {
       const archive = join(manifests.dir, 'image.tar');
@@ -224,6 +225,7 @@ describe('kubectl logs, exec and attach on real containers (oci runtime)', { ski
       await cluster.kill('SIGTERM');
       for (const mount of leftover.reverse()) await run('umount', ['-l', mount]).catch(() => undefined);
       await cluster.stop();
+      await run('ip', ['link', 'del', bridge]).catch(() => undefined);
     }
     manifests?.remove();
   });
