@@ -205,10 +205,10 @@ export class Framework implements FrameworkRunner {
   }
 
   runFilterPluginsWithNominatedPods(state: CycleState, pod: Pod, nodeInfo: NodeInfo): Status {
+    const onNode = this.options.nominator.nominatedPodsForNode(nodeInfo.name);
+    if (onNode.length === 0) return this.runFilterPlugins(state, pod, nodeInfo);
     const prio = pod.spec.priority ?? 0;
-    const nominated = this.options.nominator
-      .nominatedPodsForNode(nodeInfo.name)
-      .filter((pi) => (pi.pod.spec.priority ?? 0) >= prio && pi.pod.metadata.uid !== pod.metadata.uid);
+    const nominated = onNode.filter((pi) => (pi.pod.spec.priority ?? 0) >= prio && pi.pod.metadata.uid !== pod.metadata.uid);
     if (nominated.length > 0) {
       const stateWith = state.clone();
       const nodeWith = nodeInfo.clone();

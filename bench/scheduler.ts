@@ -1,0 +1,174 @@
+/**
+ * The shape of upstream's scheduler_perf SchedulingBasic, end to end through a real `skiff server`
+ * (HTTPS, the SQLite store, the default profile): 5,000 nodes registered through the API
+ * (`src/sim` in this process, no lease heartbeats, pods stay bound without a kubelet, as in
+ * scheduler_perf), 1,000 pods scheduled first, then 10,000 more created as fast as the API takes
+ * them. Prints pods/s (bound pods over the measured window), p50/p99 latency from the create
+ * request to the pod being seen bound on a watch, and the server's RSS. Then the same with pods
+ * carrying required pod anti-affinity on hostname (upstream's SchedulingPodAntiAffinity: the
+ * setup and measured pods in separate namespaces), and the basic case on etcd.
+ *
+ *   node dist/bench/scheduler.js [--nodes 5000] [--init 1000] [--pods 10000] [--anti-pods 4000]
+ *        [--concurrency 64] [--cases basic,anti,etcd] [--cpu-prof [DIR]]
+ *
+ * Target: ≥ 1,500 pods/s sustained for the basic case (upstream's threshold: 680 pods/s).
+ */
+import type { KubeObject, WatchEvent } from '../src/api/index.js';
+import { Client, fromKubeconfigPath } from '../src/client/index.js';
+import { SimNodes } from '../src/sim/index.js';
+import { startEtcd } from '../test/e2e/lib/etcd.js';
+import { BenchArgs, cpuProfileRequest } from './lib/args.js';
+import { runCount, micros } from './lib/closed-loop.js';
+import { profileReport } from './lib/cpu-profile.js';
+import { printHeader } from './lib/machine.js';
+import { processCpuMs, startSkiffServer } from './lib/skiff-server.js';
+import { latencySummary, verdict } from './lib/stats.js';
+
+const args = new BenchArgs();
+const nodeCount = args.number('nodes', 5000);
+const initPods = args.number('init', 1000);
+const measuredPods = args.number('pods', 10000);
+const antiPods = args.number('anti-pods', 4000);
+const concurrency = args.number('concurrency', 64);
+const cases = args.string('cases', 'basic,anti,etcd').split(',');
+const cpuProf = cpuProfileRequest(args);
+const out = (line: string) => process.stdout.write(`${line}\n`);
+
+interface Pod extends KubeObject {
+  spec: { nodeName?: string } & Record<string, unknown>;
+}
+
+/** upstream's templates/pod-default.yaml, optionally with required anti-affinity on hostname (pod-with-pod-anti-affinity.yaml). */
+function podTemplate(name: string, namespace: string, antiAffinity: boolean): Pod {
+  const spec: Record<string, unknown> = {
+    containers: [{ name: 'pause', image: 'registry.k8s.io/pause:3.10', resources: { requests: { cpu: '100m', memory: '500Mi' }, limits: { cpu: '100m', memory: '500Mi' } } }],
+  };
+  if (antiAffinity) {
+    spec.affinity = { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { color: 'green' } }, topologyKey: 'kubernetes.io/hostname' }] } };
+  }
+  return { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace, labels: { color: 'green', app: 'sched-bench' } }, spec } as Pod;
+}
+
+/** Watches a namespace's pods and records when each is first seen bound (ms, performance.now()). */
+function watchBindings(client: Client, namespace: string, signal: AbortSignal): { bound: Map<string, number>; waitFor(n: number): Promise<void> } {
+  const bound = new Map<string, number>();
+  let waiter: { n: number; resolve: () => void } | undefined;
+  void (async () => {
+    const pods = client.resource<Pod>('pods');
+    const list = await pods.list(namespace, { limit: 1 });
+    for await (const ev of pods.watch(namespace, { resourceVersion: list.metadata.resourceVersion }, signal) as AsyncIterable<WatchEvent<Pod>>) {
+      const p = ev.object as Pod;
+      if ((ev.type === 'ADDED' || ev.type === 'MODIFIED') && p.spec?.nodeName && !bound.has(p.metadata.name!)) {
+        bound.set(p.metadata.name!, performance.now());
+        if (waiter && bound.size >= waiter.n) waiter.resolve();
+      }
+    }
+  })().catch((err: unknown) => {
+    if (!signal.aborted) out(`watch failed: ${(err as Error).message}`);
+  });
+  return {
+    bound,
+    waitFor: (n) => (bound.size >= n ? Promise.resolve() : new Promise<void>((resolve) => (waiter = { n, resolve }))),
+  };
+}
+
+async function ensureNamespace(client: Client, name: string): Promise<void> {
+  await client.resource('namespaces').create(undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+}
+
+/** Creates `count` pods with `concurrency` in flight and waits until all are bound; answers the figures. */
+async function createAndWait(client: Client, namespace: string, count: number, anti: boolean, signal: AbortSignal) {
+  await ensureNamespace(client, namespace);
+  const watch = watchBindings(client, namespace, signal);
+  await new Promise((r) => setTimeout(r, 200));
+  const created = new Map<string, number>();
+  const pods = client.resource<Pod>('pods');
+  const t0 = performance.now();
+  let errors = 0;
+  let firstError = '';
+  const creating = runCount(count, concurrency, async (i) => {
+    const name = `p-${i}`;
+    created.set(name, performance.now());
+    try {
+      await pods.create(namespace, podTemplate(name, namespace, anti));
+    } catch (err) {
+      errors++;
+      firstError ||= (err as Error).message;
+    }
+  });
+  await creating;
+  const createdAt = performance.now();
+  const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), Math.max(120_000, count * 20)));
+  const done = await Promise.race([watch.waitFor(count - errors), timeout]);
+  const t1 = performance.now();
+  const latencies: number[] = [];
+  let last = t0;
+  for (const [name, at] of watch.bound) {
+    const c = created.get(name);
+    if (c !== undefined) latencies.push(at - c);
+    last = Math.max(last, at);
+  }
+  const boundTimes = [...watch.bound.values()].sort((a, b) => a - b);
+  const lo = boundTimes[Math.floor(boundTimes.length * 0.1)] ?? t0;
+  const hi = boundTimes[Math.floor(boundTimes.length * 0.9)] ?? t1;
+  const steady = boundTimes.length > 10 ? (boundTimes.length * 0.8) / ((hi - lo) / 1000) : NaN;
+  return {
+    bound: watch.bound.size,
+    timedOut: done === 'timeout',
+    errors,
+    firstError,
+    createRate: count / ((createdAt - t0) / 1000),
+    overall: watch.bound.size / ((last - t0) / 1000),
+    steady,
+    latencies,
+  };
+}
+
+async function runCase(title: string, anti: boolean, datastoreEndpoint?: string): Promise<void> {
+  out('');
+  out(`== ${title} ==`);
+  const server = await startSkiffServer({ datastoreEndpoint, cpuProfileDir: cpuProf });
+  const client = new Client(fromKubeconfigPath(server.kubeconfigPath, { maxSockets: concurrency }));
+  const stop = new AbortController();
+  let profileWindow: [number, number] | undefined;
+  try {
+    const tNodes = performance.now();
+    const sim = new SimNodes({ client, count: nodeCount, namePrefix: 'node-', cpu: '4', memory: '32Gi', pods: 110, labels: [{ key: 'topology.kubernetes.io/zone', values: ['zone-a', 'zone-b', 'zone-c'] }], leases: false, concurrency });
+    await sim.register();
+    out(`${nodeCount} nodes registered in ${((performance.now() - tNodes) / 1000).toFixed(1)} s; server RSS ${(server.memory().rssKiB / 1024).toFixed(0)} MB`);
+    const init = await createAndWait(client, 'sched-setup', initPods, anti, stop.signal);
+    out(`${initPods} setup pods bound: ${init.bound}${init.timedOut ? ' (TIMED OUT)' : ''}, ${init.overall.toFixed(0)} pods/s`);
+    const count = anti ? antiPods : measuredPods;
+    const cpu0 = processCpuMs(server.pid);
+    const p0 = micros();
+    const t0 = performance.now();
+    const r = await createAndWait(client, 'sched-test', count, anti, stop.signal);
+    const wall = performance.now() - t0;
+    profileWindow = [p0, micros()];
+    const cpu = processCpuMs(server.pid) - cpu0;
+    const mem = server.memory();
+    out(`${count} measured pods: ${r.bound} bound${r.timedOut ? ' (TIMED OUT)' : ''}, create errors ${r.errors}${r.firstError ? ` (first: ${r.firstError})` : ''}`);
+    out(`  creates: ${r.createRate.toFixed(0)}/s`);
+    out(`  scheduled: ${r.overall.toFixed(0)} pods/s first create → last bound; ${r.steady.toFixed(0)} pods/s between the 10th and 90th percentile bindings`);
+    out(`  latency create → bound: ${latencySummary(r.latencies)}`);
+    out(`  server CPU ${(cpu / wall * 100).toFixed(0)}% of one core over the window; RSS ${(mem.rssKiB / 1024).toFixed(0)} MB (peak ${(mem.hwmKiB / 1024).toFixed(0)} MB)`);
+    if (!anti && !datastoreEndpoint) out(`  target ≥ 1,500 pods/s: ${verdict(r.overall >= 1500)}`);
+  } finally {
+    stop.abort();
+    const { cpuProfile } = await server.stop();
+    if (cpuProf !== undefined) for (const l of profileReport(cpuProfile, profileWindow, 25)) out(l);
+  }
+}
+
+printHeader('scheduler: SchedulingBasic shape (5,000 nodes, 1,000 + 10,000 pods)', out);
+out(`nodes ${nodeCount}, setup pods ${initPods}, measured pods ${measuredPods} (anti-affinity case: ${antiPods}), ${concurrency} creates in flight`);
+if (cases.includes('basic')) await runCase('SQLite, default profile, plain pods', false);
+if (cases.includes('anti')) await runCase('SQLite, pods with required anti-affinity on hostname', true);
+if (cases.includes('etcd')) {
+  const etcd = await startEtcd();
+  try {
+    await runCase('etcd, default profile, plain pods', false, `etcd://${new URL(etcd.clientUrl).host}`);
+  } finally {
+    await etcd.stop();
+  }
+}
