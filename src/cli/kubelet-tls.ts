@@ -1,7 +1,7 @@
 import { request } from 'node:https';
 import { networkInterfaces } from 'node:os';
 import type { Logger } from 'pino';
-import { kubeletCertificatePath } from '../apiserver/kubelet-certs.js';
+import { kubeletCertificatePath } from '../apiserver/index.js';
 import { defaultKubeletPort, startKubeletServer, type KubeletServer } from '../kubelet/index.js';
 import type { ContainerRuntime } from '../runtime/index.js';
 

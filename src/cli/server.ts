@@ -4,13 +4,19 @@ import { hostname, networkInterfaces } from 'node:os';
 import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import { pino, type Logger } from 'pino';
-import { ApiServer, allResources } from '../apiserver/index.js';
-import { Authenticator } from '../apiserver/authn.js';
-import { credentials, startHttpsServer } from '../apiserver/https-server.js';
-import { writeKubeconfig } from '../apiserver/kubeconfig.js';
-import { ensurePki } from '../apiserver/pki.js';
-import { issueApiserverKubeletClient, issueKubeletServingCert, withKubeletCertificates } from '../apiserver/kubelet-certs.js';
-import { serveStreamUpgrades } from '../apiserver/pod-stream-proxy.js';
+import {
+  ApiServer,
+  allResources,
+  Authenticator,
+  credentials,
+  ensurePki,
+  issueApiserverKubeletClient,
+  issueKubeletServingCert,
+  serveStreamUpgrades,
+  startHttpsServer,
+  withKubeletCertificates,
+  writeKubeconfig,
+} from '../apiserver/index.js';
 import { Client, InProcessTransport } from '../client/index.js';
 import { startControllers } from '../controllers/index.js';
 import { explainHandler, explainPathPrefix, startScheduler } from '../scheduler/index.js';
