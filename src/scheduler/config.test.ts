@@ -30,9 +30,9 @@ profiles:
       - name: NodeResourcesFit
         args: { scoringStrategy: { type: MostAllocated } }
 `);
-  assert.deepEqual(a.scorePlugins.map((p) => p.name), ['TaintToleration', 'NodeAffinity', 'NodeResourcesFit', 'NodeResourcesBalancedAllocation', 'ImageLocality']);
-  assert.deepEqual(Object.fromEntries(a.scoreWeights), { TaintToleration: 3, NodeAffinity: 2, NodeResourcesFit: 1, NodeResourcesBalancedAllocation: 1, ImageLocality: 1 });
-  assert.deepEqual(b.scorePlugins.map((p) => p.name), ['NodeAffinity', 'TaintToleration', 'NodeResourcesFit', 'ImageLocality']);
+  assert.deepEqual(a.scorePlugins.map((p) => p.name), ['TaintToleration', 'NodeAffinity', 'NodeResourcesFit', 'PodTopologySpread', 'InterPodAffinity', 'NodeResourcesBalancedAllocation', 'ImageLocality']);
+  assert.deepEqual(Object.fromEntries(a.scoreWeights), { TaintToleration: 3, NodeAffinity: 2, NodeResourcesFit: 1, PodTopologySpread: 2, InterPodAffinity: 2, NodeResourcesBalancedAllocation: 1, ImageLocality: 1 });
+  assert.deepEqual(b.scorePlugins.map((p) => p.name), ['NodeAffinity', 'TaintToleration', 'NodeResourcesFit', 'PodTopologySpread', 'InterPodAffinity', 'ImageLocality']);
   assert.equal(b.scoreWeights.get('NodeAffinity'), 7);
   assert.equal(parseSchedulerConfiguration('apiVersion: kubescheduler.config.k8s.io/v1\nkind: KubeSchedulerConfiguration\npercentageOfNodesToScore: 30').percentageOfNodesToScore, 30);
 });

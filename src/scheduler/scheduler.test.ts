@@ -47,7 +47,7 @@ describe('scheduler against the API server', () => {
       const heavy = await pods.get('default', 'heavy');
       assert.equal(heavy.status?.conditions?.find((c) => c.type === 'PodScheduled')?.status, 'True');
 
-      const want = '0/3 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, 2 Insufficient cpu.';
+      const want = '0/3 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, 2 Insufficient cpu. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.';
       const cond = await eventually(async () => (await pods.get('default', 'huge')).status?.conditions?.find((c) => c.type === 'PodScheduled'), 'the PodScheduled condition');
       assert.deepEqual({ status: cond.status, reason: cond.reason, message: cond.message }, { status: 'False', reason: 'Unschedulable', message: want });
 
