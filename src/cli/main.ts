@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { setMaxListeners } from 'node:events';
 import { parseFlags, usage, UsageError, type FlagSpec } from './flags.js';
 
 /** A subcommand, loaded only when it is the one asked for (a broken or heavy command costs the others nothing). */
@@ -71,6 +72,8 @@ async function main(argv: string[]): Promise<number> {
     throw error;
   }
   const stop = new AbortController();
+  // every component of the process hangs its shutdown on this one signal
+  setMaxListeners(0, stop.signal);
   for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => stop.abort());
   await loaded.run(parsed.flags, parsed.args, stop.signal);
   return 0;

@@ -70,7 +70,9 @@ export async function runServer(flags: Map<string, string>, signal: AbortSignal,
     kubelet: api.kubelet!,
     logger: logger.child({ component: 'apiserver' }),
   });
-  await api.publishApiService(advertiseAddress(host), https.port);
+  const advertised = advertiseAddress(host);
+  if (advertised) await api.publishApiService(advertised, https.port);
+  else logger.warn('no routable IPv4 address on this machine: the kubernetes Service is not published');
   const kubeconfig = join(dataDir, 'kubeconfig.yaml');
   await writeKubeconfig(kubeconfig, { server, caCert: pki.caCert, clientCert: pki.adminCert, clientKey: pki.adminKey });
 
@@ -111,11 +113,14 @@ export async function runServer(flags: Map<string, string>, signal: AbortSignal,
   await store.close();
 }
 
-/** The address the `kubernetes` Service's Endpoints name: the bind address, or this machine's first IPv4 when bound to all. */
-function advertiseAddress(host: string): string {
-  if (host !== '0.0.0.0' && host !== '::' && isIP(host) === 4) return host;
-  const external = Object.values(networkInterfaces()).flat().find((i) => i && i.family === 'IPv4' && !i.internal);
-  return external?.address ?? '127.0.0.1';
+/**
+ * The address the `kubernetes` Service's Endpoints name (upstream's --advertise-address): the
+ * bind address when it is a routable IPv4, else this machine's first non-loopback IPv4 (k3s
+ * advertises the node IP the same way). Undefined on a machine with loopback only.
+ */
+function advertiseAddress(host: string): string | undefined {
+  if (isIP(host) === 4 && !host.startsWith('127.') && host !== '0.0.0.0') return host;
+  return Object.values(networkInterfaces()).flat().find((i) => i && i.family === 'IPv4' && !i.internal)?.address;
 }
 
 /** The node-join token, made once and kept in `<data-dir>/server/node-token`. */
