@@ -228,3 +228,51 @@ describe('eviction and PodDisruptionBudgets', () => {
     assert.ok(evicted.metadata.deletionTimestamp);
   });
 });
+
+describe('core/v1 and events.k8s.io/v1 events are the same objects', () => {
+  let api: ApiServer;
+  const call = (r: ApiRequest): Promise<ApiResponse> => api.handle(r);
+  before(async () => {
+    api = new ApiServer({ store: new MemoryStore(), resources: allResources, logger: pino({ level: 'silent' }) });
+    await api.start();
+  });
+  after(() => api.stop());
+
+  it('serves a core event through events.k8s.io with the renamed fields, and back', async () => {
+    const core = {
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: { name: 'ev1' },
+      involvedObject: { kind: 'Pod', namespace: 'default', name: 'web' },
+      reason: 'Started',
+      message: 'Started container c',
+      type: 'Normal',
+      source: { component: 'kubelet', host: 'n1' },
+      count: 2,
+      firstTimestamp: '2026-01-01T00:00:00Z',
+      lastTimestamp: '2026-01-01T00:01:00Z',
+    };
+    assert.equal((await call(request('POST', '/api/v1/namespaces/default/events', core))).status, 201);
+    const viaEvents = (await call(request('GET', '/apis/events.k8s.io/v1/namespaces/default/events/ev1'))).body as Record<string, unknown>;
+    assert.equal(viaEvents.apiVersion, 'events.k8s.io/v1');
+    assert.deepEqual(viaEvents.regarding, core.involvedObject);
+    assert.equal(viaEvents.note, 'Started container c');
+    assert.equal(viaEvents.deprecatedCount, 2);
+    assert.deepEqual(viaEvents.deprecatedSource, core.source);
+    assert.equal(viaEvents.message, undefined);
+    const listed = (await call(request('GET', '/apis/events.k8s.io/v1/namespaces/default/events?fieldSelector=regarding.name%3Dweb'))).body as { items: { metadata: { name: string } }[] };
+    assert.deepEqual(listed.items.map((e) => e.metadata.name), ['ev1']);
+
+    const created = await call(request('POST', '/apis/events.k8s.io/v1/namespaces/default/events', {
+      apiVersion: 'events.k8s.io/v1', kind: 'Event', metadata: { name: 'ev2' }, eventTime: '2026-01-01T00:00:00.000000Z',
+      reportingController: 'skiff/test', reportingInstance: 'x', action: 'Testing', reason: 'Tested', note: 'made through events.k8s.io', type: 'Normal',
+      regarding: { kind: 'Pod', namespace: 'default', name: 'web' },
+    }));
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const viaCore = (await call(request('GET', '/api/v1/namespaces/default/events/ev2'))).body as Record<string, unknown>;
+    assert.equal(viaCore.apiVersion, 'v1');
+    assert.equal(viaCore.message, 'made through events.k8s.io');
+    assert.equal(viaCore.reportingComponent, 'skiff/test');
+    assert.deepEqual(viaCore.involvedObject, { kind: 'Pod', namespace: 'default', name: 'web' });
+  });
+});

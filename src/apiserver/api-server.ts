@@ -65,11 +65,11 @@ export class ApiServer {
     if (options.kubeletClient) this.kubelet = new KubeletConnector(options.kubeletClient, (name) => this.storage('', 'nodes').get('', name));
     this.discovery = new Discovery(options.resources);
     this.openApi = new OpenApiService(options.resources, `v${kubernetesVersion.major}.${kubernetesVersion.minor}.0`);
-    const bookmarkKinds = new Map(options.resources.map((d) => [resourceKeyPrefix(d), { apiVersion: d.group ? `${d.group}/${d.version}` : d.version, kind: d.kind }]));
+    const bookmarkKinds = new Map(options.resources.filter((d) => !d.storedAs).map((d) => [resourceKeyPrefix(d), { apiVersion: d.group ? `${d.group}/${d.version}` : d.version, kind: d.kind }]));
     this.watchCache = new WatchCache({
       store: options.store,
       root: '/registry/',
-      prefixes: options.resources.map(resourceKeyPrefix),
+      prefixes: [...new Set(options.resources.map(resourceKeyPrefix))],
       logger: this.logger.child({ component: 'watch-cache' }),
       bookmarkIntervalMs: options.bookmarkIntervalMs,
       historyLimit: options.watchHistoryLimit,

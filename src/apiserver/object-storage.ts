@@ -55,6 +55,7 @@ export function rfc3339(date: Date): string {
 export class ObjectStorage {
   readonly prefix: string;
   readonly qualifiedResource: string;
+  private readonly views = new WeakMap<KubeObject, KubeObject>();
 
   constructor(
     readonly def: ResourceDef,
@@ -86,12 +87,37 @@ export class ObjectStorage {
   async get(namespace: string, name: string): Promise<KubeObject> {
     const kv = await this.store.get(this.key(namespace, name));
     if (!kv) throw notFound(this.def.plural, name, this.def.group);
-    return decodeStored(kv);
+    return this.decode(kv);
+  }
+
+  /**
+   * A stored object as this kind presents it: itself, or for a kind stored as another
+   * (events.k8s.io Event) its conversion, made once per cached object.
+   */
+  view(stored: KubeObject): KubeObject {
+    const convert = this.def.storedAs?.fromStored;
+    if (!convert) return stored;
+    let converted = this.views.get(stored);
+    if (!converted) {
+      converted = convert(stored);
+      this.views.set(stored, converted);
+    }
+    return converted;
+  }
+
+  private decode(kv: KeyValue): KubeObject {
+    const stored = decodeStored(kv);
+    return this.def.storedAs ? this.def.storedAs.fromStored(stored) : stored;
+  }
+
+  private encode(object: KubeObject): string {
+    return encodeStored(this.def.storedAs ? this.def.storedAs.toStored(object) : object);
   }
 
   /** The object as the watch cache last saw it (possibly a moment behind the store). */
   cached(namespace: string, name: string): KubeObject | undefined {
-    return this.cache.objects.get(this.key(namespace, name))?.object;
+    const entry = this.cache.objects.get(this.key(namespace, name));
+    return entry && this.view(entry.object);
   }
 
   async create(namespace: string, object: KubeObject, context: WriteContext): Promise<KubeObject> {
@@ -120,7 +146,7 @@ export class ObjectStorage {
     await this.admit('CREATE', def, object, undefined, context);
     if (context.dryRun) return object;
     try {
-      const kv = await this.store.create(this.key(meta.namespace ?? '', meta.name!), encodeStored(object));
+      const kv = await this.store.create(this.key(meta.namespace ?? '', meta.name!), this.encode(object));
       return withRevision(object, kv);
     } catch (error) {
       if (error instanceof KeyExistsError) throw alreadyExists(def.plural, meta.name!, def.group);
@@ -144,7 +170,7 @@ export class ObjectStorage {
     for (let attempt = 0; ; attempt++) {
       const kv = await this.store.get(key);
       if (!kv) throw notFound(def.plural, name, def.group);
-      const current = decodeStored(kv);
+      const current = this.decode(kv);
       const proposed = await mutate(structuredClone(current));
       const pinned = proposed.metadata?.resourceVersion;
       if (pinned && pinned !== current.metadata.resourceVersion) throw conflict(def.plural, name, def.group);
@@ -159,7 +185,7 @@ export class ObjectStorage {
           const gone = await this.store.delete(key, kv.modRevision);
           return withRevision(next, gone);
         }
-        const written = await this.store.update(key, encodeStored(next), kv.modRevision);
+        const written = await this.store.update(key, this.encode(next), kv.modRevision);
         return withRevision(next, written);
       } catch (error) {
         if (error instanceof RevisionMismatchError && !pinned && attempt < 16) continue;
@@ -181,7 +207,7 @@ export class ObjectStorage {
     for (let attempt = 0; ; attempt++) {
       const kv = await this.store.get(key);
       if (!kv) throw notFound(def.plural, name, def.group);
-      const current = decodeStored(kv);
+      const current = this.decode(kv);
       const pre = options.preconditions;
       if (pre?.uid && pre.uid !== current.metadata.uid) {
         throw conflict(def.plural, name, def.group, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid}`);
@@ -211,7 +237,7 @@ export class ObjectStorage {
         if (isDeepStrictEqual(stripRevision(next), stripRevision(current))) return { object: current, deleted: false };
         if (context.dryRun) return { object: next, deleted: false };
         try {
-          const written = await this.store.update(key, encodeStored(next), kv.modRevision);
+          const written = await this.store.update(key, this.encode(next), kv.modRevision);
           return { object: withRevision(next, written), deleted: false };
         } catch (error) {
           if (error instanceof RevisionMismatchError && attempt < 16) continue;

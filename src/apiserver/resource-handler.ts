@@ -94,7 +94,7 @@ export async function handleResource(ctx: ResourceHandlerContext, request: ApiRe
           if (!(error instanceof ApiError && error.reason === 'NotFound')) throw error;
         }
       }
-      return { status: 200, body: listBody(storage, targets.map((t) => t.object), { resourceVersion: String(ctx.watchCache.currentRevision) }) };
+      return { status: 200, body: listBody(storage, targets.map((t) => storage.view(t.object)), { resourceVersion: String(ctx.watchCache.currentRevision) }) };
     }
   }
   throw new ApiError('MethodNotAllowed', `${request.method} is not supported on ${def.plural}`);
@@ -198,7 +198,8 @@ export function selectorFilter(storage: ObjectStorage, query: URLSearchParams): 
     }
   }
   if (!labels && !fields) return () => true;
-  return (object) => {
+  return (stored) => {
+    const object = storage.view(stored);
     if (labels && !matchLabelSelector(labels, object.metadata.labels)) return false;
     if (fields) {
       const get = (field: string): string | undefined => {
@@ -256,9 +257,9 @@ async function list(ctx: ResourceHandlerContext, storage: ObjectStorage, request
     if (limit > 0 && entries.length > limit) {
       next = encodeContinue({ rv: revision, start: entries[limit - 1].key });
       remaining = entries.length - limit;
-      items = entries.slice(0, limit).map((e) => e.object);
+      items = entries.slice(0, limit).map((e) => storage.view(e.object));
     } else {
-      items = entries.map((e) => e.object);
+      items = entries.map((e) => storage.view(e.object));
     }
   }
   const listMeta: { resourceVersion: string; continue?: string; remainingItemCount?: number } = { resourceVersion: String(revision) };
@@ -294,7 +295,7 @@ async function listFromStore(
     for (const kv of page.items) {
       after = kv.key;
       const object = decodeStored(kv);
-      if (filter(object)) items.push(object);
+      if (filter(object)) items.push(storage.view(object));
       if (limit > 0 && items.length >= limit) {
         const more = page.more || kv !== page.items[page.items.length - 1];
         return { items, next: more ? encodeContinue({ rv: token.rv, start: kv.key }) : undefined, revision: token.rv };
@@ -358,10 +359,20 @@ async function watch(ctx: ResourceHandlerContext, storage: ObjectStorage, reques
     }
     throw error;
   }
+  if (storage.def.storedAs) events = asViews(events, storage);
   const table = wantsTable(parseAccept(request.headers.accept));
   if (!table) return { status: 200, watch: events };
   const include = includeObjectOf(q);
   return { status: 200, watch: asTables(events, storage, include, ctx.now) };
+}
+
+/** Watch events of a kind stored as another, converted (bookmarks name this kind too). */
+async function* asViews(events: AsyncIterable<WatchEvent>, storage: ObjectStorage): AsyncIterable<WatchEvent> {
+  for await (const event of events) {
+    if (event.type === 'ERROR') yield event;
+    else if (event.type === 'BOOKMARK') yield { type: 'BOOKMARK', object: { ...event.object, apiVersion: storage.apiVersion, kind: storage.def.kind } };
+    else yield { type: event.type, object: storage.view(event.object) };
+  }
 }
 
 async function* single(event: WatchEvent): AsyncIterable<WatchEvent> {

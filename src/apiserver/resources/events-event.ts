@@ -54,7 +54,30 @@ const regarding = (field: keyof ObjectReference) => (object: KubeObject) => (obj
 const source = (object: KubeObject) => (object as EventsEvent).deprecatedSource?.component || (object as EventsEvent).reportingController || '';
 const reportingController = (object: KubeObject) => (object as EventsEvent).reportingController ?? '';
 
-/** events.k8s.io/v1 events: the same table as core events; field selectors by either API's names. */
+/** events.k8s.io/v1 field names and the core/v1 Event fields they are (upstream's conversion). */
+const renamed: [eventsField: string, coreField: string][] = [
+  ['regarding', 'involvedObject'],
+  ['note', 'message'],
+  ['deprecatedSource', 'source'],
+  ['deprecatedFirstTimestamp', 'firstTimestamp'],
+  ['deprecatedLastTimestamp', 'lastTimestamp'],
+  ['deprecatedCount', 'count'],
+  ['reportingController', 'reportingComponent'],
+];
+
+function rename(object: KubeObject, pairs: [from: string, to: string][], apiVersion: string): KubeObject {
+  const out: KubeObject = { ...object, apiVersion, kind: 'Event' };
+  for (const [from, to] of pairs) {
+    delete out[from];
+    if (object[from] !== undefined) out[to] = object[from];
+  }
+  return out;
+}
+
+/**
+ * events.k8s.io/v1 events: the same objects as core/v1 events (one store, converted on the way
+ * in and out), the same table, and field selectors by either API's names.
+ */
 export const eventsEvents: ResourceDef = {
   group: 'events.k8s.io',
   version: 'v1',
@@ -65,6 +88,12 @@ export const eventsEvents: ResourceDef = {
   shortNames: ['ev'],
   noStatus: true,
   omitNameColumn: true,
+  storedAs: {
+    group: '',
+    plural: 'events',
+    toStored: (object) => rename(object, renamed, 'v1'),
+    fromStored: (object) => rename(object, renamed.map(([e, c]) => [c, e]), 'events.k8s.io/v1'),
+  },
   defaults: defaultEvent,
   validate: validateEventsV1Event,
   columns: eventColumns(view),

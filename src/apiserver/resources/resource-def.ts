@@ -37,6 +37,11 @@ export interface ResourceDef {
   nameValidator?: NameValidator;
   /** metadata.generation is kept and bumped on spec changes (workloads) */
   tracksGeneration?: boolean;
+  /**
+   * this kind is another version of an already stored kind (events.k8s.io/v1 Event is core/v1
+   * Event): its objects live under that kind's key and are converted on the way in and out
+   */
+  storedAs?: StoredAs;
   /** the main resource of this kind has no spec/status split (configmaps, secrets, events …) */
   noStatus?: boolean;
   /** table columns after NAME (NAME is always first; AGE is declared where upstream puts it) */
@@ -53,6 +58,14 @@ export interface ResourceDef {
   prepareForCreate?(object: KubeObject, context: StrategyContext): void;
   /** changes the server makes on update (kept fields, generation rules) */
   prepareForUpdate?(object: KubeObject, old: KubeObject, context: StrategyContext): void;
+}
+
+/** Where and how a kind that is a view of another kind is stored. */
+export interface StoredAs {
+  group: string;
+  plural: string;
+  toStored(object: KubeObject): KubeObject;
+  fromStored(object: KubeObject): KubeObject;
 }
 
 /** The gone-since column every kind shows last: `AGE`. */
