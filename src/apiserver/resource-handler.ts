@@ -1,6 +1,8 @@
 import {
   ApiError,
   applyJsonPatch,
+  checkFieldSelectorFields,
+  defaultSelectableFields,
   applyMergePatch,
   matchFieldSelector,
   matchLabelSelector,
@@ -189,14 +191,7 @@ export function selectorFilter(storage: ObjectStorage, query: URLSearchParams): 
   const labels = labelText ? parseLabelSelector(labelText) : undefined;
   const fields = fieldText ? parseFieldSelector(fieldText) : undefined;
   const getters = storage.def.fieldSelectors ?? {};
-  if (fields) {
-    const known = ['metadata.name', 'metadata.namespace', ...Object.keys(getters)];
-    for (const r of fields.requirements) {
-      if (!known.includes(r.field)) {
-        throw new ApiError('BadRequest', `"${r.field}" is not a known field selector: only "${known.join('", "')}"`);
-      }
-    }
-  }
+  if (fields) checkFieldSelectorFields(fields, [...defaultSelectableFields, ...Object.keys(getters)]);
   if (!labels && !fields) return () => true;
   return (stored) => {
     const object = storage.view(stored);
