@@ -43,7 +43,9 @@ async function etcdRpcCounts(clientUrl: string): Promise<Map<string, number>> {
 }
 
 async function skiffCreates(datastoreEndpoint: string | undefined, etcdUrl?: string): Promise<{ result: LoadResult; storedBytes: number }> {
-  const server = await startSkiffServer({ datastoreEndpoint, cpuProfileDir: cpuProf });
+  // the API server alone: with a scheduler but no nodes, every pod would also get a FailedScheduling
+  // status write and event, measuring the scheduler's failure path instead
+  const server = await startSkiffServer({ datastoreEndpoint, cpuProfileDir: cpuProf, disableScheduler: true });
   const conn = new ApiConnection(server.kubeconfigPath, concurrency);
   let storedBytes = 0;
   let result: LoadResult;

@@ -12,6 +12,8 @@ export interface SkiffServerOptions {
   datastoreEndpoint?: string;
   /** pass `--disable-agent` (default true) */
   disableAgent?: boolean;
+  /** pass `--disable-scheduler` (default false) */
+  disableScheduler?: boolean;
   /** write a V8 CPU profile of the server (node --cpu-prof) into this folder ('' = a fresh temp folder) */
   cpuProfileDir?: string;
   /** ms to wait for the ready line (default 30 s) */
@@ -49,6 +51,7 @@ export async function startSkiffServer(options: SkiffServerOptions = {}): Promis
   const args = [...nodeArgs, MAIN, 'server', '--data-dir', dataDir, '--https-listen-port', '0'];
   if (options.datastoreEndpoint) args.push('--datastore-endpoint', options.datastoreEndpoint);
   if (options.disableAgent ?? true) args.push('--disable-agent');
+  if (options.disableScheduler) args.push('--disable-scheduler');
 
   const spawnedAt = performance.now();
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
