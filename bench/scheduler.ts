@@ -13,8 +13,8 @@
  *
  * Target: ≥ 1,500 pods/s sustained for the basic case (upstream's threshold: 680 pods/s).
  */
-import type { KubeObject, WatchEvent } from '../src/api/index.js';
-import { Client, fromKubeconfigPath } from '../src/client/index.js';
+import type { KubeObject } from '../src/api/index.js';
+import { Client, fromKubeconfigPath, Informer } from '../src/client/index.js';
 import { SimNodes } from '../src/sim/index.js';
 import { startEtcd } from '../test/e2e/lib/etcd.js';
 import { BenchArgs, cpuProfileRequest } from './lib/args.js';
@@ -22,7 +22,7 @@ import { runCount, micros } from './lib/closed-loop.js';
 import { profileReport } from './lib/cpu-profile.js';
 import { printHeader } from './lib/machine.js';
 import { processCpuMs, startSkiffServer } from './lib/skiff-server.js';
-import { latencySummary, verdict } from './lib/stats.js';
+import { latencySummary, percentile, verdict } from './lib/stats.js';
 
 const args = new BenchArgs();
 const nodeCount = args.number('nodes', 5000);
@@ -36,6 +36,7 @@ const out = (line: string) => process.stdout.write(`${line}\n`);
 
 interface Pod extends KubeObject {
   spec: { nodeName?: string } & Record<string, unknown>;
+  status?: Record<string, unknown>;
 }
 
 /** upstream's templates/pod-default.yaml, optionally with required anti-affinity on hostname (pod-with-pod-anti-affinity.yaml). */
@@ -49,25 +50,25 @@ function podTemplate(name: string, namespace: string, antiAffinity: boolean): Po
   return { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace, labels: { color: 'green', app: 'sched-bench' } }, spec } as Pod;
 }
 
-/** Watches a namespace's pods and records when each is first seen bound (ms, performance.now()). */
-function watchBindings(client: Client, namespace: string, signal: AbortSignal): { bound: Map<string, number>; waitFor(n: number): Promise<void> } {
+/** Watches a namespace's pods (an informer: it resumes or relists when a watch ends) and records when each is first seen bound (ms, performance.now()). */
+async function watchBindings(client: Client, namespace: string, signal: AbortSignal): Promise<{ bound: Map<string, number>; serverLatencies: number[]; waitFor(n: number): Promise<void> }> {
   const bound = new Map<string, number>();
+  const serverLatencies: number[] = [];
   let waiter: { n: number; resolve: () => void } | undefined;
-  void (async () => {
-    const pods = client.resource<Pod>('pods');
-    const list = await pods.list(namespace, { limit: 1 });
-    for await (const ev of pods.watch(namespace, { resourceVersion: list.metadata.resourceVersion }, signal) as AsyncIterable<WatchEvent<Pod>>) {
-      const p = ev.object as Pod;
-      if ((ev.type === 'ADDED' || ev.type === 'MODIFIED') && p.spec?.nodeName && !bound.has(p.metadata.name!)) {
-        bound.set(p.metadata.name!, performance.now());
-        if (waiter && bound.size >= waiter.n) waiter.resolve();
-      }
-    }
-  })().catch((err: unknown) => {
-    if (!signal.aborted) out(`watch failed: ${(err as Error).message}`);
-  });
+  const informer = new Informer<Pod>(client.resource<Pod>('pods'), { namespace });
+  const seen = (p: Pod) => {
+    if (!p.spec?.nodeName || bound.has(p.metadata.name!)) return;
+    bound.set(p.metadata.name!, performance.now());
+    const scheduledAt = (p.status?.conditions as Array<{ type: string; lastTransitionTime?: string }> | undefined)?.find((c) => c.type === 'PodScheduled')?.lastTransitionTime;
+    if (scheduledAt && p.metadata.creationTimestamp) serverLatencies.push(Date.parse(scheduledAt) - Date.parse(p.metadata.creationTimestamp));
+    if (waiter && bound.size >= waiter.n) waiter.resolve();
+  };
+  informer.addEventHandler({ onAdd: seen, onUpdate: (_old, p) => seen(p) });
+  informer.start(signal);
+  await informer.waitForSync(signal);
   return {
     bound,
+    serverLatencies,
     waitFor: (n) => (bound.size >= n ? Promise.resolve() : new Promise<void>((resolve) => (waiter = { n, resolve }))),
   };
 }
@@ -79,8 +80,7 @@ async function ensureNamespace(client: Client, name: string): Promise<void> {
 /** Creates `count` pods with `concurrency` in flight and waits until all are bound; answers the figures. */
 async function createAndWait(client: Client, namespace: string, count: number, anti: boolean, signal: AbortSignal) {
   await ensureNamespace(client, namespace);
-  const watch = watchBindings(client, namespace, signal);
-  await new Promise((r) => setTimeout(r, 200));
+  const watch = await watchBindings(client, namespace, signal);
   const created = new Map<string, number>();
   const pods = client.resource<Pod>('pods');
   const t0 = performance.now();
@@ -121,6 +121,7 @@ async function createAndWait(client: Client, namespace: string, count: number, a
     overall: watch.bound.size / ((last - t0) / 1000),
     steady,
     latencies,
+    serverLatencies: watch.serverLatencies,
   };
 }
 
@@ -150,7 +151,8 @@ async function runCase(title: string, anti: boolean, datastoreEndpoint?: string)
     out(`${count} measured pods: ${r.bound} bound${r.timedOut ? ' (TIMED OUT)' : ''}, create errors ${r.errors}${r.firstError ? ` (first: ${r.firstError})` : ''}`);
     out(`  creates: ${r.createRate.toFixed(0)}/s`);
     out(`  scheduled: ${r.overall.toFixed(0)} pods/s first create → last bound; ${r.steady.toFixed(0)} pods/s between the 10th and 90th percentile bindings`);
-    out(`  latency create → bound: ${latencySummary(r.latencies)}`);
+    out(`  latency create → bound: ${latencySummary(r.latencies)} (client clock: create request sent → bound pod seen on the watch)`);
+    out(`  latency creationTimestamp → PodScheduled lastTransitionTime (server clock, 1 s resolution): p50 ${percentile(r.serverLatencies, 50)} ms, p99 ${percentile(r.serverLatencies, 99)} ms`);
     out(`  server CPU ${(cpu / wall * 100).toFixed(0)}% of one core over the window; RSS ${(mem.rssKiB / 1024).toFixed(0)} MB (peak ${(mem.hwmKiB / 1024).toFixed(0)} MB)`);
     if (!anti && !datastoreEndpoint) out(`  target ≥ 1,500 pods/s: ${verdict(r.overall >= 1500)}`);
   } finally {

@@ -132,10 +132,16 @@ export class Scheduler {
     if (signal.aborted) return;
     this.queue.run(signal);
     this.logger.info({ profiles: [...this.frameworks.keys()] }, 'scheduler started');
+    let slice = performance.now();
     while (!signal.aborted) {
       const q = await this.queue.pop(signal);
       if (!q) break;
       await this.scheduleOne(q);
+      // Cycles chain as microtasks while activeQ is full; yield so bindings, informer events and API requests in this process get their turn.
+      if (performance.now() - slice > 5) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        slice = performance.now();
+      }
     }
     for (const f of this.frameworks.values()) f.rejectWaitingPods('scheduler stopped');
     await Promise.allSettled([...this.bindings]);

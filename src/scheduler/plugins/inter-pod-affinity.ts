@@ -18,7 +18,7 @@ import {
   type ScorePlugin,
   type StateData,
 } from '../framework/index.js';
-import { matchesAllTerms, podAffinityTerms, termMatches, type AffinityTerm, type NamespaceLabels, type PodAffinityTerms } from './pod-affinity-terms.js';
+import { matchesAllTerms, podAffinityTerms, TermMatchMemo, type AffinityTerm, type NamespaceLabels, type PodAffinityTerms } from './pod-affinity-terms.js';
 
 /** upstream's ErrReasonAffinityRulesNotMatch */
 export const errReasonAffinityRulesNotMatch = "node(s) didn't match pod affinity rules";
@@ -50,6 +50,7 @@ function cloneCounts(m: TopologyCounts): TopologyCounts {
 
 class PreFilterState implements StateData {
   constructor(
+    readonly memo: TermMatchMemo,
     readonly terms: PodAffinityTerms,
     /** existing pods whose required anti-affinity matches the incoming pod */
     public existingAntiAffinityCounts: TopologyCounts,
@@ -60,7 +61,7 @@ class PreFilterState implements StateData {
   ) {}
 
   clone(): StateData {
-    return new PreFilterState(this.terms, cloneCounts(this.existingAntiAffinityCounts), cloneCounts(this.affinityCounts), cloneCounts(this.antiAffinityCounts));
+    return new PreFilterState(this.memo, this.terms, cloneCounts(this.existingAntiAffinityCounts), cloneCounts(this.affinityCounts), cloneCounts(this.antiAffinityCounts));
   }
 }
 
@@ -105,7 +106,7 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
     const snapshot = this.handle.snapshot();
     const withAnti = snapshot.havePodsWithRequiredAntiAffinityList;
     if (terms.requiredAffinity.length === 0 && terms.requiredAntiAffinity.length === 0 && withAnti.length === 0) return { status: Status.skip() };
-    const s = new PreFilterState(terms, new Map(), new Map(), new Map());
+    const s = new PreFilterState(new TermMatchMemo(this.nsLabels), terms, new Map(), new Map(), new Map());
     for (const n of withAnti) for (const pi of n.podsWithRequiredAntiAffinity) this.updateExistingAnti(s, pod, pi, n, 1);
     if (terms.requiredAffinity.length > 0 || terms.requiredAntiAffinity.length > 0) {
       for (const n of nodes) for (const pi of n.pods) this.updateIncoming(s, pi, n, 1);
@@ -119,7 +120,7 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
     if (!labels) return;
     for (const t of podAffinityTerms(existing.pod).requiredAntiAffinity) {
       const v = labels[t.topologyKey];
-      if (v !== undefined && termMatches(t, incoming, this.nsLabels)) addCount(s.existingAntiAffinityCounts, t.topologyKey, v, delta);
+      if (v !== undefined && s.memo.matches(t, incoming)) addCount(s.existingAntiAffinityCounts, t.topologyKey, v, delta);
     }
   }
 
@@ -127,7 +128,7 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
     const labels = node.node?.metadata.labels;
     if (!labels) return;
     const { requiredAffinity, requiredAntiAffinity } = s.terms;
-    if (requiredAffinity.length > 0 && matchesAllTerms(requiredAffinity, existing.pod, this.nsLabels)) {
+    if (requiredAffinity.length > 0 && requiredAffinity.every((t) => s.memo.matches(t, existing.pod))) {
       for (const t of requiredAffinity) {
         const v = labels[t.topologyKey];
         if (v !== undefined) addCount(s.affinityCounts, t.topologyKey, v, delta);
@@ -135,7 +136,7 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
     }
     for (const t of requiredAntiAffinity) {
       const v = labels[t.topologyKey];
-      if (v !== undefined && termMatches(t, existing.pod, this.nsLabels)) addCount(s.antiAffinityCounts, t.topologyKey, v, delta);
+      if (v !== undefined && s.memo.matches(t, existing.pod)) addCount(s.antiAffinityCounts, t.topologyKey, v, delta);
     }
   }
 
@@ -193,6 +194,7 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
     const hasPreferred = terms.preferredAffinity.length > 0 || terms.preferredAntiAffinity.length > 0;
     const ignoreExisting = this.ignorePreferredTermsOfExistingPods;
     if (!hasPreferred && (ignoreExisting || snapshot.havePodsWithAffinityList.length === 0)) return Status.skip();
+    const memo = new TermMatchMemo(this.nsLabels);
     const topologyScore = new Map<string, Map<string, number>>();
     const add = (key: string, value: string, w: number) => {
       let m = topologyScore.get(key);
@@ -202,7 +204,7 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
     const scoreTerms = (list: AffinityTerm[], target: Pod, labels: Record<string, string>, sign: number) => {
       for (const t of list) {
         const v = labels[t.topologyKey];
-        if (v !== undefined && termMatches(t, target, this.nsLabels)) add(t.topologyKey, v, sign * t.weight);
+        if (v !== undefined && memo.matches(t, target)) add(t.topologyKey, v, sign * t.weight);
       }
     };
     const nodeList = hasPreferred ? snapshot.list() : snapshot.havePodsWithAffinityList;
@@ -220,7 +222,7 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
         if (this.hardPodAffinityWeight > 0) {
           for (const t of et.requiredAffinity) {
             const v = labels[t.topologyKey];
-            if (v !== undefined && termMatches(t, pod, this.nsLabels)) add(t.topologyKey, v, this.hardPodAffinityWeight);
+            if (v !== undefined && memo.matches(t, pod)) add(t.topologyKey, v, this.hardPodAffinityWeight);
           }
         }
         scoreTerms(et.preferredAffinity, pod, labels, 1);

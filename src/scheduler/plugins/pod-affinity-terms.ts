@@ -60,6 +60,54 @@ export function termMatches(t: AffinityTerm, pod: Pod, nsLabels: NamespaceLabels
   return matchLabelSelector(t.selector, pod.metadata.labels);
 }
 
+const termKeys = new WeakMap<AffinityTerm, string>();
+const podKeys = new WeakMap<Pod, string>();
+
+/** A string equal for terms that select the same pods (selector, namespaces, namespaceSelector). */
+export function termIdentity(t: AffinityTerm): string {
+  let k = termKeys.get(t);
+  if (k === undefined) {
+    k = JSON.stringify([t.selector, [...t.namespaces].sort(), t.namespaceSelector]);
+    termKeys.set(t, k);
+  }
+  return k;
+}
+
+/** A string equal for pods that every term matches alike (namespace and labels). */
+export function podIdentity(pod: Pod): string {
+  let k = podKeys.get(pod);
+  if (k === undefined) {
+    const labels = pod.metadata.labels ?? {};
+    k = JSON.stringify([pod.metadata.namespace ?? '', Object.keys(labels).sort().map((l) => [l, labels[l]])]);
+    podKeys.set(pod, k);
+  }
+  return k;
+}
+
+/**
+ * termMatches remembered for one scheduling cycle: pods with the same namespace and labels, and
+ * terms with the same selectors, are matched once. Existing pods of one workload share both, so
+ * PreFilter over thousands of pods with anti-affinity costs a map lookup each.
+ */
+export class TermMatchMemo {
+  private readonly results = new Map<string, Map<string, boolean>>();
+
+  constructor(private readonly nsLabels: NamespaceLabels) {}
+
+  matches(t: AffinityTerm, pod: Pod): boolean {
+    const tk = termIdentity(t);
+    let byPod = this.results.get(tk);
+    if (!byPod) this.results.set(tk, (byPod = new Map()));
+    const pk = podIdentity(pod);
+    let r = byPod.get(pk);
+    if (r === undefined) {
+      r = termMatches(t, pod, this.nsLabels);
+      byPod.set(pk, r);
+    }
+    return r;
+  }
+}
+
 /** Whether every term matches the pod (false for an empty list). */
 export function matchesAllTerms(terms: AffinityTerm[], pod: Pod, nsLabels: NamespaceLabels): boolean {
   if (terms.length === 0) return false;
