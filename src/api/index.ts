@@ -17,3 +17,4 @@ export * from './managed-fields-set.js';
 export * from './managed-fields.js';
 export * from './server-side-apply.js';
 export * from './human-duration.js';
+export * from './ipv4.js';

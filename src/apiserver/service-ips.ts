@@ -1,4 +1,4 @@
-import { ApiError, invalid, fieldError, type KubeObject } from '../api/index.js';
+import { ApiError, invalid, fieldError, ipv4Number, ipv4String, parseIpv4Network, type KubeObject } from '../api/index.js';
 import type { Admit, ObjectStorage } from './object-storage.js';
 
 interface ServicePort {
@@ -23,24 +23,11 @@ export interface Ipv4Range {
   text: string;
 }
 
+/** `--service-cidr` as a range; only /8 to /30 leave room for Services and are not absurdly large. */
 export function parseIpv4Cidr(cidr: string): Ipv4Range {
-  const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr.trim());
-  const octets = match ? match.slice(1, 5).map(Number) : [];
-  const bits = match ? Number(match[5]) : -1;
-  if (!match || octets.some((o) => o > 255) || bits < 8 || bits > 30) throw new Error(`not an IPv4 CIDR between /8 and /30: ${cidr}`);
-  const address = ((octets[0]! << 24) | (octets[1]! << 16) | (octets[2]! << 8) | octets[3]!) >>> 0;
-  const size = 2 ** (32 - bits);
-  return { base: address - (address % size), size, text: cidr };
-}
-
-export function ipv4String(n: number): string {
-  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
-}
-
-function ipv4Number(ip: string): number | undefined {
-  const parts = ip.split('.').map(Number);
-  if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255)) return undefined;
-  return ((parts[0]! << 24) | (parts[1]! << 16) | (parts[2]! << 8) | parts[3]!) >>> 0;
+  const network = parseIpv4Network(cidr);
+  if (!network || network.bits < 8 || network.bits > 30) throw new Error(`not an IPv4 CIDR between /8 and /30: ${cidr}`);
+  return { base: network.base, size: 2 ** (32 - network.bits), text: cidr };
 }
 
 /** The address `kubernetes.default` gets: the first of the service range. */

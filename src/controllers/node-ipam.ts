@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { ApiError, type KubeObject } from '../api/index.js';
+import { ApiError, ipv4String, parseIpv4Network, type Ipv4Network, type KubeObject } from '../api/index.js';
 import type { Client, SharedInformerFactory } from '../client/index.js';
 import type { Reconciler, Result } from './controller.js';
 
@@ -7,19 +7,11 @@ interface Node extends KubeObject {
   spec?: { podCIDR?: string; podCIDRs?: string[] };
 }
 
-function parseCidr(cidr: string): { base: number; prefix: number } {
-  const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)\/(\d+)$/.exec(cidr.trim());
-  if (!m) throw new Error(`--cluster-cidr must be an IPv4 CIDR such as 10.42.0.0/16, got ${cidr}`);
-  const octets = m.slice(1, 5).map(Number);
-  const prefix = Number(m[5]);
-  if (octets.some((o) => o > 255) || prefix > 24) throw new Error(`--cluster-cidr ${cidr}: need a valid IPv4 range of /24 or larger`);
-  const ip = ((octets[0]! << 24) | (octets[1]! << 16) | (octets[2]! << 8) | octets[3]!) >>> 0;
-  const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
-  return { base: (ip & mask) >>> 0, prefix };
-}
-
-function formatIp(n: number): string {
-  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
+function parseClusterCidr(cidr: string): Ipv4Network {
+  const network = parseIpv4Network(cidr);
+  if (!network) throw new Error(`--cluster-cidr must be an IPv4 CIDR such as 10.42.0.0/16, got ${cidr}`);
+  if (network.bits > 24) throw new Error(`--cluster-cidr ${cidr}: need a valid IPv4 range of /24 or larger`);
+  return network;
 }
 
 /**
@@ -40,9 +32,9 @@ export class NodeIpamController implements Reconciler {
     private readonly logger: Logger,
     clusterCidr = '10.42.0.0/16',
   ) {
-    const { base, prefix } = parseCidr(clusterCidr);
+    const { base, bits } = parseClusterCidr(clusterCidr);
     this.base = base;
-    this.count = 2 ** (24 - prefix);
+    this.count = 2 ** (24 - bits);
   }
 
   async start(enqueue: (key: string) => void, signal: AbortSignal): Promise<void> {
@@ -68,7 +60,7 @@ export class NodeIpamController implements Reconciler {
     const used = new Set((this.informer?.store.list() ?? []).map((n) => (n as Node).spec?.podCIDR).filter(Boolean));
     for (const cidr of this.allocated) used.add(cidr);
     for (let i = 0; i < this.count; i++) {
-      const cidr = `${formatIp((this.base + i * 256) >>> 0)}/24`;
+      const cidr = `${ipv4String((this.base + i * 256) >>> 0)}/24`;
       if (used.has(cidr)) continue;
       await nodes.patch(undefined, name, { spec: { podCIDR: cidr, podCIDRs: [cidr] } }, 'merge', { fieldManager: 'node-ipam-controller', signal });
       this.allocated.add(cidr);
