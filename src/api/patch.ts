@@ -1,4 +1,5 @@
 import { ApiError } from './errors.js';
+import { cloneJson } from './json-clone.js';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
@@ -6,18 +7,13 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** A structured deep copy of plain JSON data. */
-function clone<T>(v: T): T {
-  return v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T);
-}
-
 /**
  * Applies an RFC 7386 JSON merge patch: objects merge key by key, `null` removes a key, anything
  * else (arrays included) replaces. Returns a new value; neither input is changed.
  */
 export function applyMergePatch(target: unknown, patch: unknown): unknown {
-  if (!isObject(patch)) return clone(patch);
-  const out: Record<string, unknown> = isObject(target) ? clone(target) : {};
+  if (!isObject(patch)) return cloneJson(patch);
+  const out: Record<string, unknown> = isObject(target) ? cloneJson(target) : {};
   for (const [k, v] of Object.entries(patch)) {
     if (v === null) delete out[k];
     else out[k] = applyMergePatch(out[k], v);
@@ -111,7 +107,7 @@ export function decodeJsonPatch(ops: unknown): JsonPatchOperation[] {
  * kube-apiserver does.
  */
 export function applyJsonPatch(target: unknown, ops: unknown): unknown {
-  let doc = clone(target) as Json;
+  let doc = cloneJson(target) as Json;
   for (const op of decodeJsonPatch(ops)) {
     const path = op.path;
     if (typeof path !== 'string') throw unprocessable('operation missing path field: missing value');
@@ -124,7 +120,7 @@ export function applyJsonPatch(target: unknown, ops: unknown): unknown {
     switch (op.op) {
       case 'add':
         if (!('value' in op)) throw unprocessable('add operation, missing value field: missing value');
-        doc = add(doc, tokens, clone(op.value) as Json, () => `add operation does not apply: doc is missing path: ${JSON.stringify(path)}: missing value`);
+        doc = add(doc, tokens, cloneJson(op.value) as Json, () => `add operation does not apply: doc is missing path: ${JSON.stringify(path)}: missing value`);
         break;
       case 'remove':
         doc = remove(doc, tokens, () => `remove operation does not apply: doc is missing path: ${JSON.stringify(path)}: missing value`).doc;
@@ -132,13 +128,13 @@ export function applyJsonPatch(target: unknown, ops: unknown): unknown {
       case 'replace': {
         if (!('value' in op)) throw unprocessable('replace operation, missing value field: missing value');
         if (tokens.length === 0) {
-          doc = clone(op.value) as Json;
+          doc = cloneJson(op.value) as Json;
           break;
         }
         const loc = locate(doc, tokens);
         if (!loc || !getAt(loc).found) throw unprocessable(`replace operation does not apply: doc is missing key: ${path}: missing value`);
-        if (Array.isArray(loc.parent)) loc.parent[Number(loc.key)] = clone(op.value);
-        else loc.parent[loc.key] = clone(op.value);
+        if (Array.isArray(loc.parent)) loc.parent[Number(loc.key)] = cloneJson(op.value);
+        else loc.parent[loc.key] = cloneJson(op.value);
         break;
       }
       case 'move':
@@ -160,7 +156,7 @@ export function applyJsonPatch(target: unknown, ops: unknown): unknown {
           const loc = fromTokens.length ? locate(doc, fromTokens) : undefined;
           const got = fromTokens.length === 0 ? { found: true, value: doc } : loc ? getAt(loc) : { found: false };
           if (!got.found) throw unprocessable(`copy operation does not apply: doc is missing from path: ${JSON.stringify(from)}: missing value`);
-          value = clone(got.value) as Json;
+          value = cloneJson(got.value) as Json;
         }
         doc = add(doc, tokens, value, () => `${op.op} operation does not apply: doc is missing destination path: ${path}: missing value`);
         break;

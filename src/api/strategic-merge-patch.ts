@@ -1,4 +1,5 @@
 import { ApiError } from './errors.js';
+import { cloneJson } from './json-clone.js';
 import type { FieldPatchMeta, PatchSchema } from './strategic-merge-patch-meta.js';
 
 type JsonMap = Record<string, unknown>;
@@ -10,10 +11,6 @@ const deleteFromPrimitiveListPrefix = '$deleteFromPrimitiveList/';
 
 function isMap(v: unknown): v is JsonMap {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function clone<T>(v: T): T {
-  return v === undefined ? v : structuredClone(v);
 }
 
 function badPatch(message: string): ApiError {
@@ -36,7 +33,7 @@ function invalidPatch(message: string): ApiError {
  */
 export function applyStrategicMergePatch<T>(original: unknown, patch: unknown, schema: PatchSchema<T>): unknown {
   if (!isMap(patch)) throw badPatch('strategic merge patch must be a JSON object');
-  const base = isMap(original) ? clone(original) : {};
+  const base = isMap(original) ? cloneJson(original) : {};
   return mergeMap(base, patch, schema, schema.root);
 }
 
@@ -101,7 +98,7 @@ function stripDirectives<T>(value: unknown, schema?: PatchSchema<T>, meta?: Fiel
       .filter((e) => !(isMap(e) && (e[patchDirective] === 'delete' || (Object.keys(e).length === 1 && e[patchDirective] !== undefined))))
       .map((e) => stripDirectives(e, schema, meta ? { strategies: [], type: meta.type } : undefined));
   }
-  if (!isMap(value)) return clone(value);
+  if (!isMap(value)) return cloneJson(value);
   if (schema && meta) return mergeMap({}, value, schema, meta.type);
   const out: JsonMap = {};
   for (const [k, v] of Object.entries(value)) {
@@ -144,7 +141,7 @@ function mergeList<T>(original: unknown[], patch: unknown[], schema: PatchSchema
     for (const item of patch) if (!out.some((o) => o === item)) out.push(item);
     return out;
   }
-  const out = original.map((e) => clone(e));
+  const out = original.map((e) => cloneJson(e));
   for (const item of patch) {
     if (!isMap(item)) throw badPatch(`invalid patch: list items of a merge list must be objects, got ${JSON.stringify(item)}`);
     const key = item[mergeKey];
