@@ -13,10 +13,15 @@ function isObject(v: unknown): v is Record<string, unknown> {
  */
 export function applyMergePatch(target: unknown, patch: unknown): unknown {
   if (!isObject(patch)) return cloneJson(patch);
-  const out: Record<string, unknown> = isObject(target) ? cloneJson(target) : {};
+  return mergeIntoCopy(isObject(target) ? cloneJson(target) : {}, patch);
+}
+
+/** Merges into `out`, a copy this patch owns, so nested levels are not copied again. */
+function mergeIntoCopy(out: Record<string, unknown>, patch: Record<string, unknown>): Record<string, unknown> {
   for (const [k, v] of Object.entries(patch)) {
     if (v === null) delete out[k];
-    else out[k] = applyMergePatch(out[k], v);
+    else if (isObject(v)) out[k] = mergeIntoCopy(isObject(out[k]) ? out[k] : {}, v);
+    else out[k] = cloneJson(v);
   }
   return out;
 }
