@@ -1,4 +1,19 @@
-import { alreadyExists, ApiError, conflict, notFound, type ApiHandler, type ApiRequest, type ApiResponse, type KubeObject, type WatchEvent } from '../../api/index.js';
+import {
+  alreadyExists,
+  ApiError,
+  applyMergePatch,
+  conflict,
+  matchFieldSelector,
+  matchLabelSelector,
+  notFound,
+  parseFieldSelector,
+  parseLabelSelector,
+  type ApiHandler,
+  type ApiRequest,
+  type ApiResponse,
+  type KubeObject,
+  type WatchEvent,
+} from '../../api/index.js';
 import { WatchChannel } from './watch-channel.js';
 
 /** A parsed API path. */
@@ -155,7 +170,7 @@ export class FakeApiHandler {
       case 'PATCH': {
         if (req.headers['content-type'] !== 'application/merge-patch+json') throw new ApiError('UnsupportedMediaType', `the fake supports only merge patches`);
         const current = this.getOrThrow(p);
-        return ok(this.put(`${base}/${p.name}`, mergePatch(current, req.body) as KubeObject));
+        return ok(this.put(`${base}/${p.name}`, applyMergePatch(current, req.body) as KubeObject));
       }
       case 'DELETE': {
         const current = this.getOrThrow(p);
@@ -298,38 +313,13 @@ function ok(body: unknown): ApiResponse {
   return { status: 200, body };
 }
 
-/** Equality-based label selectors (`a=b`, `a!=b`, `a`, `!a`) and field selectors (`x.y=z`, `x.y!=z`). */
+/** Whether the object matches a label selector and a field selector (any dotted field path), in the API server's syntax. */
 export function matchesSelectors(obj: KubeObject, labelSelector?: string, fieldSelector?: string): boolean {
-  const labels = obj.metadata.labels ?? {};
-  for (const term of splitTerms(labelSelector)) {
-    const m = /^([^!=]+?)\s*(==|=|!=)\s*(.*)$/.exec(term);
-    if (m) {
-      const [, k, op, v] = m;
-      if ((op === '!=') === (labels[k!] === v)) return false;
-    } else if (term.startsWith('!')) {
-      if (term.slice(1) in labels) return false;
-    } else if (!(term in labels)) return false;
-  }
-  for (const term of splitTerms(fieldSelector)) {
-    const m = /^([^!=]+?)\s*(==|=|!=)\s*(.*)$/.exec(term);
-    if (!m) throw new ApiError('BadRequest', `invalid field selector ${term}`);
-    const [, path, op, v] = m;
-    const actual = path!.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], obj);
-    if ((op === '!=') === (String(actual ?? '') === v)) return false;
-  }
-  return true;
-}
-
-function splitTerms(selector?: string): string[] {
-  return (selector ?? '').split(',').map((t) => t.trim()).filter(Boolean);
-}
-
-function mergePatch(target: unknown, patch: unknown): unknown {
-  if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) return patch;
-  const out: Record<string, unknown> = typeof target === 'object' && target !== null && !Array.isArray(target) ? { ...(target as object) } : {};
-  for (const [k, v] of Object.entries(patch)) {
-    if (v === null) delete out[k];
-    else out[k] = mergePatch(out[k], v);
-  }
-  return out;
+  if (labelSelector && !matchLabelSelector(parseLabelSelector(labelSelector), obj.metadata.labels)) return false;
+  if (!fieldSelector) return true;
+  const fieldValue = (path: string) => {
+    const value = path.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], obj);
+    return value === undefined || value === null ? undefined : String(value);
+  };
+  return matchFieldSelector(parseFieldSelector(fieldSelector), fieldValue);
 }
