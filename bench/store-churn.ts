@@ -13,20 +13,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KeyExistsError, KeyNotFoundError, RevisionMismatchError, SqliteStore } from '../src/store/index.js';
-import { benchArgs, machineLine, say } from './store-bench-env.js';
+import { BenchArgs } from './lib/args.js';
+import { printHeader, tmpFilesystem } from './lib/machine.js';
 
-const args = benchArgs();
-const seconds = Number(args.get('seconds') ?? 600);
-const rate = Number(args.get('rate') ?? 2000);
-const keySpace = Number(args.get('keys') ?? 5000);
-const compactInterval = Number(args.get('compact-interval') ?? 300_000);
-const keep = Number(args.get('keep') ?? 1000);
-const maxBacklog = Number(args.get('max-backlog') ?? 10_000);
+const out = (line: string) => process.stdout.write(`${line}\n`);
+const args = new BenchArgs();
+const seconds = args.number('seconds', 600);
+const rate = args.number('rate', 2000);
+const keySpace = args.number('keys', 5000);
+const compactInterval = args.number('compact-interval', 300_000);
+const keep = args.number('keep', 1000);
+const maxBacklog = args.number('max-backlog', 10_000);
 const valueOf = (n: number) => JSON.stringify({ kind: 'Pod', metadata: { name: `p${n}`, generation: n }, spec: { image: 'busybox'.padEnd(900, '.') } });
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 
-say(machineLine());
-say(`churn: ${rate} ops/s over ${keySpace} keys for ${seconds} s; compact every ${compactInterval} ms or past ${maxBacklog} waiting revisions, keeping ${keep}`);
+printHeader('store churn and compaction', out);
+out(`data: ${tmpFilesystem()}`);
+out(`churn: ${rate} ops/s over ${keySpace} keys for ${seconds} s; compact every ${compactInterval} ms or past ${maxBacklog} waiting revisions, keeping ${keep}`);
 const dir = mkdtempSync(join(tmpdir(), 'skiff-churn-'));
 const store = new SqliteStore(join(dir, 'state.db'), { compactInterval, keepRevisions: keep, maxBacklog });
 const revisions = new Map<number, number>();
@@ -65,7 +68,7 @@ function report(elapsed: number): void {
   peakWal = Math.max(peakWal, sizes.wal);
   void Promise.all([store.currentRevision(), store.compactedRevision(), store.count('/')]).then(([rev, compacted, live]) => {
     peakRows = Math.max(peakRows, rev - compacted + live);
-    say(
+    out(
       `t=${String(elapsed).padStart(4)}s ops=${done} rev=${rev} compacted=${compacted} live=${live} db=${mib(sizes.db)} wal=${mib(sizes.wal)} free-pages=${sizes.freePages}`,
     );
   });
@@ -92,10 +95,10 @@ await Promise.all(inFlight);
 report(seconds);
 await sleep(50);
 const historyRows = keep + Math.min(maxBacklog + rate, rate * (compactInterval / 1000));
-say(`done: ${done} ops (${Math.round(done / seconds)}/s), ${conflicts} conflicts`);
-say(`peak: db ${mib(peakDb)}, wal ${mib(peakWal)}`);
+out(`done: ${done} ops (${Math.round(done / seconds)}/s), ${conflicts} conflicts`);
+out(`peak: db ${mib(peakDb)}, wal ${mib(peakWal)}`);
 const rowBound = keySpace + historyRows;
-say(
+out(
   `bound: rows <= live keys (${keySpace}) + keep (${keep}) + min(backlog + rate x 1 s check, rate x interval) (${historyRows - keep}) = ${rowBound};` +
     ` at ~1.5 KiB per row (1 KiB value, key, index entry, b-tree pages ~75% full) the db stays under ${mib(rowBound * 1536)},` +
     ` since compaction deletes the rows and incremental_vacuum returns the pages; the WAL is reset by auto-checkpoints` +

@@ -13,11 +13,14 @@ import { join } from 'node:path';
 import { SqliteStore, type Store } from '../src/store/index.js';
 import { EtcdStore } from '../src/store/etcd/index.js';
 import { startEtcd } from '../test/e2e/lib/etcd.js';
-import { benchArgs, machineLine, quantile, say } from './store-bench-env.js';
+import { BenchArgs } from './lib/args.js';
+import { printHeader, tmpFilesystem } from './lib/machine.js';
+import { percentile } from './lib/stats.js';
 
-const args = benchArgs();
-const seconds = Number(args.get('seconds') ?? 10);
-const concurrency = Number(args.get('concurrency') ?? 32);
+const out = (line: string) => process.stdout.write(`${line}\n`);
+const args = new BenchArgs();
+const seconds = args.number('seconds', 10);
+const concurrency = args.number('concurrency', 32);
 const value = JSON.stringify({ kind: 'Pod', apiVersion: 'v1', metadata: { name: 'x', labels: { app: 'bench' } }, spec: { containers: [{ name: 'c', image: 'busybox'.padEnd(1200, '.') }] } });
 
 async function drive(label: string, write: (n: number) => Promise<unknown>): Promise<void> {
@@ -35,9 +38,8 @@ async function drive(label: string, write: (n: number) => Promise<unknown>): Pro
     }),
   );
   const elapsed = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  say(
-    `${label.padEnd(34)} ${String(Math.round(latencies.length / elapsed)).padStart(7)} ops/s   p50 ${quantile(latencies, 0.5).toFixed(2)} ms   p99 ${quantile(latencies, 0.99).toFixed(2)} ms   (${latencies.length} writes)`,
+  out(
+    `${label.padEnd(34)} ${String(Math.round(latencies.length / elapsed)).padStart(7)} ops/s   p50 ${percentile(latencies, 50).toFixed(2)} ms   p99 ${percentile(latencies, 99).toFixed(2)} ms   (${latencies.length} writes)`,
   );
 }
 
@@ -45,8 +47,9 @@ async function storeCreates(label: string, store: Store): Promise<void> {
   await drive(label, (n) => store.create(`/registry/core/pods/bench/pod-${n}`, value));
 }
 
-say(machineLine());
-say(`${concurrency} concurrent writers, ${seconds} s each, values of ${value.length} bytes`);
+printHeader('store write throughput', out);
+out(`data: ${tmpFilesystem()}`);
+out(`${concurrency} concurrent writers, ${seconds} s each, values of ${value.length} bytes`);
 const dir = mkdtempSync(join(tmpdir(), 'skiff-bench-'));
 try {
   const store = new SqliteStore(join(dir, 'state.db'), { compactInterval: 0 });
@@ -64,7 +67,7 @@ try {
   });
   db.close();
 
-  if (args.has('etcd')) {
+  if (args.flag('etcd')) {
     const etcd = await startEtcd();
     try {
       const etcdStore = new EtcdStore(etcd.endpoint, { prefix: '/store' });

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { cpus, loadavg, release, totalmem } from 'node:os';
+import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 /** One line naming the machine a benchmark ran on: CPU model, cores, memory, kernel, Node. */
@@ -8,6 +8,17 @@ export function machineDetails(): string {
   const model = cpu[0]?.model.trim() ?? 'unknown CPU';
   const gib = (totalmem() / 2 ** 30).toFixed(1);
   return `machine: ${model}, ${cpu.length} cores, ${gib} GiB memory, Linux ${release()}, Node ${process.version}`;
+}
+
+/** The temp folder and its file system type (`/tmp on ext4`), which decides what an fsync costs. */
+export function tmpFilesystem(): string {
+  let type = 'unknown file system';
+  try {
+    type = execFileSync('df', ['-T', tmpdir()], { encoding: 'utf8' }).split('\n')[1]?.split(/\s+/)[1] ?? type;
+  } catch {
+    // no df on this machine: the type stays unknown, the figures are still worth printing
+  }
+  return `${tmpdir()} on ${type}`;
 }
 
 /** Prints the benchmark's title and the machine details. */
