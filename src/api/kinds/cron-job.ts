@@ -5,7 +5,7 @@ import { parseCronSchedule } from './cron-schedule.js';
 import { defaultPodTemplate } from './pod-defaults.js';
 import { validatePodTemplateSpec } from './pod-validation.js';
 import { validateJobSpecFields } from './job.js';
-import { goLabelSelector } from './workload-common.js';
+import { goLabelSelector } from './workload-validation.js';
 
 /** batch/v1 CronJob defaults: Allow, suspend false, history limits 3 and 1, and the job template's pod template. */
 export function defaultCronJob(obj: KubeObject): void {

@@ -3,7 +3,7 @@ import type { KubeObject } from '../object.js';
 import { validateSelectorImmutable } from './deployment.js';
 import { child, intOrStringText, nonNegative, notSupported, rawError, required, setDefault, type Obj } from './field-errors.js';
 import { defaultPodTemplate } from './pod-defaults.js';
-import { intOrPercentValue, isNotMoreThan100Percent, validatePositiveIntOrPercent, validateTemplateForController, validateWorkloadSelector } from './workload-common.js';
+import { intOrPercentValue, isNotMoreThan100Percent, validatePositiveIntOrPercent, validateTemplateForController, validateWorkloadSelector } from './workload-validation.js';
 
 /** apps/v1 DaemonSet defaults: RollingUpdate maxUnavailable 1 / maxSurge 0, revisionHistoryLimit 10, pod template. */
 export function defaultDaemonSet(obj: KubeObject): void {

@@ -3,7 +3,7 @@ import type { KubeObject } from '../object.js';
 import { validateImmutableField } from '../object-meta.js';
 import { child, forbidden, invalidValue, nonNegative, notSupported, rawError, required, setDefault, intOrStringText, type Obj } from './field-errors.js';
 import { defaultPodTemplate } from './pod-defaults.js';
-import { goLabelSelector, intOrPercentValue, isNotMoreThan100Percent, validatePositiveIntOrPercent, validateTemplateForController, validateWorkloadSelector } from './workload-common.js';
+import { goLabelSelector, intOrPercentValue, isNotMoreThan100Percent, validatePositiveIntOrPercent, validateTemplateForController, validateWorkloadSelector } from './workload-validation.js';
 
 /** apps/v1 Deployment defaults: replicas 1, RollingUpdate 25%/25%, revisionHistoryLimit 10, progressDeadlineSeconds 600, pod template. */
 export function defaultDeployment(obj: KubeObject): void {

@@ -5,7 +5,7 @@ import { validateImmutableField } from '../object-meta.js';
 import { child, list, nonNegative, notSupported, required, setDefault, type Obj } from './field-errors.js';
 import { defaultPodTemplate } from './pod-defaults.js';
 import { validatePodTemplateSpec } from './pod-validation.js';
-import { validateSelectorMatchesTemplate } from './workload-common.js';
+import { validateSelectorMatchesTemplate } from './workload-validation.js';
 
 /** The job-name and controller-uid label keys upstream puts on a Job's pods. */
 export const jobLabels = {

@@ -3,7 +3,7 @@ import type { KubeObject } from '../object.js';
 import { validateSelectorImmutable } from './deployment.js';
 import { child, nonNegative, setDefault, type Obj } from './field-errors.js';
 import { defaultPodTemplate } from './pod-defaults.js';
-import { validateTemplateForController, validateWorkloadSelector } from './workload-common.js';
+import { validateTemplateForController, validateWorkloadSelector } from './workload-validation.js';
 
 /** apps/v1 ReplicaSet defaults: replicas 1 and the pod template's. */
 export function defaultReplicaSet(obj: KubeObject): void {

@@ -3,7 +3,7 @@ import type { KubeObject } from '../object.js';
 import { validateSelectorImmutable } from './deployment.js';
 import { child, forbidden, invalidValue, jsonEqual, list, nonNegative, notSupported, required, setDefault, type Obj } from './field-errors.js';
 import { defaultPodTemplate } from './pod-defaults.js';
-import { validateTemplateForController, validateWorkloadSelector } from './workload-common.js';
+import { validateTemplateForController, validateWorkloadSelector } from './workload-validation.js';
 
 /**
  * apps/v1 StatefulSet defaults: OrderedReady, RollingUpdate partition 0, Retain/Retain claim

@@ -37,6 +37,7 @@ export function validateSelectorMatchesTemplate(selector: LabelSelectorMeta | un
   try {
     sel = labelSelectorFromMeta(selector);
   } catch {
+    // an unparsable selector is reported once, by the selector validation beside this check
     return [];
   }
   const labels = template?.metadata?.labels as Record<string, string> | undefined;
@@ -66,11 +67,12 @@ export function validateTemplateForController(selector: LabelSelectorMeta | unde
 }
 
 const percentFmt = '[0-9]+%';
+const percentPattern = new RegExp(`^${percentFmt}$`);
 
 /** A non-negative int or a percent string (`25%`). */
 export function validatePositiveIntOrPercent(v: unknown, path: string): FieldError[] {
   if (typeof v === 'string') {
-    return /^[0-9]+%$/.test(v)
+    return percentPattern.test(v)
       ? []
       : [rawError('FieldValueInvalid', path, v, regexError("a valid percent string must be a numeric string followed by an ending '%'", percentFmt, '1%', '93%'))];
   }
@@ -80,13 +82,13 @@ export function validatePositiveIntOrPercent(v: unknown, path: string): FieldErr
 /** The number an int-or-percent stands for (percent value for strings), for zero checks. */
 export function intOrPercentValue(v: unknown): number {
   if (typeof v === 'number') return v;
-  if (typeof v === 'string' && /^[0-9]+%$/.test(v)) return Number(v.slice(0, -1));
+  if (typeof v === 'string' && percentPattern.test(v)) return Number(v.slice(0, -1));
   return 0;
 }
 
 /** `must not be greater than 100%` for percent strings over 100. */
 export function isNotMoreThan100Percent(v: unknown, path: string): FieldError[] {
-  if (typeof v === 'string' && /^[0-9]+%$/.test(v) && Number(v.slice(0, -1)) > 100) {
+  if (typeof v === 'string' && percentPattern.test(v) && Number(v.slice(0, -1)) > 100) {
     return [rawError('FieldValueInvalid', path, intOrStringText(v), 'must not be greater than 100%')];
   }
   return [];
