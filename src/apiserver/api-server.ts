@@ -136,6 +136,7 @@ export class ApiServer {
     } as KubeObject;
     for (const [plural, object] of [['services', service], ['endpoints', endpoints]] as const) {
       const storage = this.storage('', plural);
+      if (plural === 'services' && (await storage.get('default', 'kubernetes').catch(() => undefined))) continue;
       try {
         await storage.create('default', structuredClone(object), write);
       } catch (error) {

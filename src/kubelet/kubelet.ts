@@ -233,7 +233,7 @@ export class Kubelet {
       this.logger.child({ component: 'node-status' }),
     );
     void this.nodeStatus.run(signal, () => this.requestMirrorSync());
-    this.mirrorManager = new MirrorPodManager(client, o.nodeName, () => this.nodeStatus?.node?.metadata.uid, this.logger.child({ component: 'mirror-pods' }));
+    this.mirrorManager = new MirrorPodManager(client, o.nodeName, () => this.nodeStatus?.node?.metadata.uid, this.logger.child({ component: 'mirror-pods' }), () => this.clock.now());
     const factory = new SharedInformerFactory(client, { clock: this.clock, logger: this.logger });
     this.podInformer = factory.informerFor<Pod>('pods', { fieldSelector: `spec.nodeName=${o.nodeName}` });
     const onPod = (pod: Pod) => {
@@ -304,7 +304,8 @@ export class Kubelet {
       do {
         this.mirrorAgain = false;
         try {
-          const created = await this.mirrorManager!.sync(this.staticPods(), [...this.mirrors.values()]);
+          const { created, retryAfterMs } = await this.mirrorManager!.sync(this.staticPods(), [...this.mirrors.values()]);
+          if (retryAfterMs !== undefined) this.clock.setTimeout(() => this.requestMirrorSync(), retryAfterMs);
           for (const m of created) {
             this.mirrors.set(`${m.metadata.namespace}/${m.metadata.name}`, m);
             this.statusManager.invalidate(m.metadata.namespace!, m.metadata.name!);

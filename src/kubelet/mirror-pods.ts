@@ -8,13 +8,22 @@ import { configAnnotations, type Pod } from './pod-types.js';
  * `kubernetes.io/config.mirror` = the static pod's hash and the Node as controller owner. A mirror
  * that is missing, being deleted, or carries another hash is (re)created; a mirror with no
  * static pod behind it is deleted.
+ *
+ * A mirror deleted through the API with a grace period is removed at once but recreated only
+ * `recreateDelayMs` later: `kubectl delete` reads the pod, then lists it by name and waits for a
+ * DELETED event, and a replacement that appears between the two would keep it waiting forever.
  */
 export class MirrorPodManager {
+  /** mirrors removed after an API delete, by namespace/name: not recreated before this time */
+  private readonly held = new Map<string, number>();
+
   constructor(
     private readonly client: Client,
     private readonly nodeName: string,
     private readonly nodeUid: () => string | undefined,
     private readonly logger: Logger,
+    private readonly now: () => number = Date.now,
+    private readonly recreateDelayMs = 1000,
   ) {}
 
   /** The mirror pod to create for a static pod. */
@@ -30,10 +39,15 @@ export class MirrorPodManager {
     return m;
   }
 
-  /** Brings the mirrors in the API in line with the static pods; answers the mirrors (re)created. */
-  async sync(staticPods: Pod[], mirrors: Pod[]): Promise<Pod[]> {
+  /**
+   * Brings the mirrors in the API in line with the static pods; answers the mirrors (re)created
+   * and, when a recreation is held back, how soon to sync again.
+   */
+  async sync(staticPods: Pod[], mirrors: Pod[]): Promise<{ created: Pod[]; retryAfterMs?: number }> {
     const nodeUid = this.nodeUid();
-    if (!nodeUid) return [];
+    if (!nodeUid) return { created: [] };
+    const now = this.now();
+    let retryAfterMs: number | undefined;
     const pods = this.client.resource<Pod>('pods');
     const key = (p: Pod) => `${p.metadata.namespace}/${p.metadata.name}`;
     const byKey = new Map(mirrors.map((m) => [key(m), m]));
@@ -44,7 +58,18 @@ export class MirrorPodManager {
       byKey.delete(key(pod));
       if (mirror && mirror.metadata.annotations?.[configAnnotations.mirror] === hash && !mirror.metadata.deletionTimestamp) continue;
       try {
-        if (mirror) await this.remove(mirror);
+        if (mirror?.metadata.deletionTimestamp) {
+          await this.remove(mirror);
+          this.held.set(key(pod), now + this.recreateDelayMs);
+        } else if (mirror) {
+          await this.remove(mirror);
+        }
+        const until = this.held.get(key(pod));
+        if (until !== undefined && until > now) {
+          retryAfterMs = Math.min(retryAfterMs ?? Infinity, until - now);
+          continue;
+        }
+        this.held.delete(key(pod));
         created.push(await pods.create(pod.metadata.namespace, this.mirrorOf(pod, nodeUid), { fieldManager: 'kubelet' }));
         this.logger.info({ pod: key(pod) }, mirror ? 'mirror pod recreated' : 'mirror pod created');
       } catch (error) {
@@ -60,7 +85,8 @@ export class MirrorPodManager {
         this.logger.warn({ err: error, pod: key(orphan) }, 'could not delete mirror pod');
       }
     }
-    return created;
+    for (const [k, until] of this.held) if (until <= now) this.held.delete(k);
+    return retryAfterMs === undefined ? { created } : { created, retryAfterMs };
   }
 
   private async remove(mirror: Pod): Promise<void> {
