@@ -1,6 +1,24 @@
 import { translateTimestampSince, type KubeObject } from '../../api/index.js';
 import type { TableColumn } from './resource-def.js';
 
+/** A core/v1 ObjectReference: an event's `involvedObject` (`regarding` in events.k8s.io/v1). */
+export interface ObjectReference {
+  kind?: string;
+  namespace?: string;
+  name?: string;
+  uid?: string;
+  apiVersion?: string;
+  resourceVersion?: string;
+  fieldPath?: string;
+}
+
+const referenceFields = ['kind', 'namespace', 'name', 'uid', 'apiVersion', 'resourceVersion', 'fieldPath'] as const;
+
+/** Field selectors `<prefix>.kind` … `<prefix>.fieldPath` over the object reference an event is about. */
+export function objectReferenceSelectors(prefix: string, reference: (object: KubeObject) => ObjectReference | undefined): Record<string, (object: KubeObject) => string> {
+  return Object.fromEntries(referenceFields.map((field) => [`${prefix}.${field}`, (object: KubeObject) => reference(object)?.[field] ?? '']));
+}
+
 /** The fields upstream's event printer reads, in core/v1 terms. */
 export interface EventView {
   name: string;

@@ -1,16 +1,6 @@
 import { defaultEvent, validateEvent, type KubeObject } from '../../api/index.js';
-import { eventColumns, type EventView } from './event-table.js';
+import { eventColumns, objectReferenceSelectors, type EventView, type ObjectReference } from './event-table.js';
 import type { ResourceDef } from './resource-def.js';
-
-interface ObjectReference {
-  kind?: string;
-  namespace?: string;
-  name?: string;
-  uid?: string;
-  apiVersion?: string;
-  resourceVersion?: string;
-  fieldPath?: string;
-}
 
 interface CoreEvent extends KubeObject {
   involvedObject?: ObjectReference;
@@ -49,8 +39,6 @@ function view(object: KubeObject): EventView {
   };
 }
 
-const involved = (field: keyof ObjectReference) => (object: KubeObject) => (object as CoreEvent).involvedObject?.[field] ?? '';
-
 /** core/v1 events. */
 export const events: ResourceDef = {
   group: '',
@@ -66,13 +54,7 @@ export const events: ResourceDef = {
   validate: validateEvent,
   columns: eventColumns(view),
   fieldSelectors: {
-    'involvedObject.kind': involved('kind'),
-    'involvedObject.namespace': involved('namespace'),
-    'involvedObject.name': involved('name'),
-    'involvedObject.uid': involved('uid'),
-    'involvedObject.apiVersion': involved('apiVersion'),
-    'involvedObject.resourceVersion': involved('resourceVersion'),
-    'involvedObject.fieldPath': involved('fieldPath'),
+    ...objectReferenceSelectors('involvedObject', (object) => (object as CoreEvent).involvedObject),
     reason: (object) => (object as CoreEvent).reason ?? '',
     reportingComponent: (object) => (object as CoreEvent).reportingComponent ?? '',
     source: (object) => (object as CoreEvent).source?.component || (object as CoreEvent).reportingComponent || '',

@@ -1,16 +1,6 @@
 import { defaultEvent, validateEventsV1Event, type KubeObject } from '../../api/index.js';
-import { eventColumns, type EventView } from './event-table.js';
+import { eventColumns, objectReferenceSelectors, type EventView, type ObjectReference } from './event-table.js';
 import type { ResourceDef } from './resource-def.js';
-
-interface ObjectReference {
-  kind?: string;
-  namespace?: string;
-  name?: string;
-  uid?: string;
-  apiVersion?: string;
-  resourceVersion?: string;
-  fieldPath?: string;
-}
 
 interface EventsEvent extends KubeObject {
   eventTime?: string;
@@ -50,7 +40,7 @@ function view(object: KubeObject): EventView {
   };
 }
 
-const regarding = (field: keyof ObjectReference) => (object: KubeObject) => (object as EventsEvent).regarding?.[field] ?? '';
+const regarding = (object: KubeObject) => (object as EventsEvent).regarding;
 const source = (object: KubeObject) => (object as EventsEvent).deprecatedSource?.component || (object as EventsEvent).reportingController || '';
 const reportingController = (object: KubeObject) => (object as EventsEvent).reportingController ?? '';
 
@@ -98,20 +88,8 @@ export const eventsEvents: ResourceDef = {
   validate: validateEventsV1Event,
   columns: eventColumns(view),
   fieldSelectors: {
-    'regarding.kind': regarding('kind'),
-    'regarding.namespace': regarding('namespace'),
-    'regarding.name': regarding('name'),
-    'regarding.uid': regarding('uid'),
-    'regarding.apiVersion': regarding('apiVersion'),
-    'regarding.resourceVersion': regarding('resourceVersion'),
-    'regarding.fieldPath': regarding('fieldPath'),
-    'involvedObject.kind': regarding('kind'),
-    'involvedObject.namespace': regarding('namespace'),
-    'involvedObject.name': regarding('name'),
-    'involvedObject.uid': regarding('uid'),
-    'involvedObject.apiVersion': regarding('apiVersion'),
-    'involvedObject.resourceVersion': regarding('resourceVersion'),
-    'involvedObject.fieldPath': regarding('fieldPath'),
+    ...objectReferenceSelectors('regarding', regarding),
+    ...objectReferenceSelectors('involvedObject', regarding),
     reason: (object) => (object as EventsEvent).reason ?? '',
     reportingController,
     reportingComponent: reportingController,
