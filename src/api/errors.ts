@@ -81,11 +81,13 @@ export function notFound(resource: string, name: string, group = ''): ApiError {
   return new ApiError('NotFound', `${qualified} "${name}" not found`, { name, group: group || undefined, kind: resource });
 }
 
+/** `<resource> "<name>" already exists`, as upstream words it (409). */
 export function alreadyExists(resource: string, name: string, group = ''): ApiError {
   const qualified = group ? `${resource}.${group}` : resource;
   return new ApiError('AlreadyExists', `${qualified} "${name}" already exists`, { name, group: group || undefined, kind: resource });
 }
 
+/** `Operation cannot be fulfilled on <resource> "<name>": <why>` (409), as upstream words it; `why` defaults to the stale-resourceVersion reason. */
 export function conflict(resource: string, name: string, group = '', why = 'the object has been modified; please apply your changes to the latest version and try again'): ApiError {
   const qualified = group ? `${resource}.${group}` : resource;
   return new ApiError('Conflict', `Operation cannot be fulfilled on ${qualified} "${name}": ${why}`, { name, group: group || undefined, kind: resource });

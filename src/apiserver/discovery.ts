@@ -31,6 +31,7 @@ function subresourceShape(def: ResourceDef, sub: string): { group: string; versi
   return { group, version, kind, verbs: shape.verbs };
 }
 
+/** `group/version`, or just `version` for the core group. */
 export function groupVersionOf(def: Pick<ResourceDef, 'group' | 'version'>): string {
   return def.group ? `${def.group}/${def.version}` : def.version;
 }

@@ -7,6 +7,7 @@ import type { WatchEvent } from '../api/index.js';
  */
 const encoded = new WeakMap<object, string>();
 
+/** The object's JSON, encoded once per object (memoized by identity). */
 export function objectJson(object: object): string {
   let json = encoded.get(object);
   if (json === undefined) {

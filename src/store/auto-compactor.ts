@@ -14,8 +14,11 @@ export interface AutoCompactOptions {
   maxBacklog?: number;
 }
 
+/** How often the compactor runs unless told (upstream's apiserver default, 5 min). */
 export const DEFAULT_COMPACT_INTERVAL_MS = 5 * 60 * 1000;
+/** How many recent revisions a compaction keeps, so that watches resuming shortly after still can. */
 export const DEFAULT_KEEP_REVISIONS = 1000;
+/** Revisions waiting beyond the kept ones that trigger an early compaction. */
 export const DEFAULT_MAX_BACKLOG = 10_000;
 const checkEveryMs = 1000;
 

@@ -15,7 +15,9 @@ export interface ProtoPackage {
   messages: Record<string, Record<number, string>>;
 }
 
+/** Field types read directly off the wire. */
 export const scalarTypes = ['string', 'int32', 'int64', 'bool', 'bytes', 'double'] as const;
+/** apimachinery types with their own wire form, decoded to their JSON form. */
 export const specialTypes = ['Time', 'MicroTime', 'Quantity', 'IntOrString', 'RawExtension', 'FieldsV1'] as const;
 
 export type ScalarType = (typeof scalarTypes)[number];

@@ -112,4 +112,5 @@ export function prepareStatements(db: Database.Database) {
   };
 }
 
+/** The prepared statements the SQLite store runs. */
 export type Statements = ReturnType<typeof prepareStatements>;
