@@ -262,11 +262,6 @@ export function matchLabelSelector(sel: LabelSelector, labels: Record<string, st
   return sel.requirements.every((r) => matchRequirement(r, labels));
 }
 
-/** Whether the selector matches everything (no requirements). */
-export function isEverything(sel: LabelSelector): boolean {
-  return !sel.nothing && sel.requirements.length === 0;
-}
-
 /**
  * The single value a selector demands for `key` (`key=v`, `key==v` or `key in (v)`), for an
  * indexed lookup; undefined when the selector does not pin the key to one value.

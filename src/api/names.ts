@@ -144,16 +144,6 @@ export function isEnvVarName(value: string): string[] {
   return ["a valid environment variable name must consist only of printable ASCII characters other than '='"];
 }
 
-const cIdentifierFmt = '[A-Za-z_][A-Za-z0-9_]*';
-
-/** A C identifier. */
-export function isCIdentifier(value: string): string[] {
-  if (new RegExp(`^${cIdentifierFmt}$`).test(value)) return [];
-  return [
-    regexError("a valid C identifier must start with alphabetic character or '_', followed by a string of alphanumeric characters or '_'", cIdentifierFmt, 'my_name', 'MY_NAME', 'MyName'),
-  ];
-}
-
 /** An IPv4 or IPv6 address in canonical-enough textual form. */
 export function isValidIP(value: string): string[] {
   return ipFamilyOf(value) ? [] : ['must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)'];

@@ -1,4 +1,4 @@
-import { X509Certificate, createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
+import { X509Certificate, createHash, createPrivateKey, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
 import { isIP } from 'node:net';
 
 /**
@@ -185,9 +185,4 @@ function readElements(buf: Buffer): { whole: Buffer; content: Buffer }[] {
     out.push({ whole: buf.subarray(start, i), content: buf.subarray(start + header, i) });
   }
   return out;
-}
-
-/** The public key of a PEM certificate (for tests and checks). */
-export function certificatePublicKey(pem: string): KeyObject {
-  return createPublicKey(new X509Certificate(pem).publicKey.export({ type: 'spki', format: 'pem' }));
 }
