@@ -1,8 +1,12 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { connect } from 'node:net';
+import { Writable } from 'node:stream';
 import type { ContainerRuntime } from '../../runtime/index.js';
 import type { Container, Handler } from '../pod-types.js';
+
+/** Upstream keeps at most 10 KiB of an exec probe's output for its message. */
+const maxOutputBytes = 10 * 1024;
 
 /** The outcome of one probe or hook run. */
 export interface ProbeResult {
@@ -30,8 +34,18 @@ function resolvePort(port: number | string, container: Container): number {
 export async function runHandler(handler: Handler, target: HandlerTarget, timeoutMs: number, signal?: AbortSignal): Promise<ProbeResult> {
   try {
     if (handler.exec) {
-      const code = await target.runtime.exec(target.containerId, { command: handler.exec.command ?? [], tty: false, timeoutMs, signal });
-      return code === 0 ? { ok: true, message: '' } : { ok: false, message: `command ${JSON.stringify((handler.exec.command ?? []).join(' '))} exited with ${code}` };
+      const chunks: Buffer[] = [];
+      let size = 0;
+      const output = new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          if (size < maxOutputBytes) chunks.push(chunk.subarray(0, maxOutputBytes - size));
+          size += chunk.length;
+          done();
+        },
+      });
+      const code = await target.runtime.exec(target.containerId, { command: handler.exec.command ?? [], tty: false, timeoutMs, signal, stdout: output, stderr: output });
+      const text = Buffer.concat(chunks).toString('utf8').trim();
+      return code === 0 ? { ok: true, message: '' } : { ok: false, message: text || `command ${JSON.stringify((handler.exec.command ?? []).join(' '))} exited with ${code}` };
     }
     if (handler.httpGet) {
       const g = handler.httpGet;
