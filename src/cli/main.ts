@@ -52,7 +52,7 @@ async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   const command = name ? commands[name] : undefined;
   if (!command) {
-    const list = Object.entries(commands).map(([n, c]) => `  ${n.padEnd(10)} ${c.summary}`).join('\n');
+    const list = Object.entries(commands).map(([n, c]) => `  ${n.padEnd(18)} ${c.summary}`).join('\n');
     console.error(`Usage: skiff <command> [flags]\n\nCommands:\n${list}`);
     return name && name !== 'help' && name !== '--help' ? 2 : 0;
   }
