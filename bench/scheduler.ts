@@ -154,6 +154,9 @@ async function runCase(title: string, anti: boolean, datastoreEndpoint?: string)
     out(`  latency create → bound: ${latencySummary(r.latencies)} (client clock: create request sent → bound pod seen on the watch)`);
     out(`  latency creationTimestamp → PodScheduled lastTransitionTime (server clock, 1 s resolution): p50 ${percentile(r.serverLatencies, 50)} ms, p99 ${percentile(r.serverLatencies, 99)} ms`);
     out(`  server CPU ${(cpu / wall * 100).toFixed(0)}% of one core over the window; RSS ${(mem.rssKiB / 1024).toFixed(0)} MB (peak ${(mem.hwmKiB / 1024).toFixed(0)} MB)`);
+    const metrics = String((await client.request({ method: 'GET', path: '/metrics' })).body);
+    const attempts = [...metrics.matchAll(/^scheduler_schedule_attempts_total\{result="(\w+)",profile="default-scheduler"\} (\d+)/gm)].map((m) => `${m[1]} ${m[2]}`);
+    out(`  scheduler_schedule_attempts_total (setup and measured pods): ${attempts.join(', ')}`);
     if (!anti && !datastoreEndpoint) out(`  target ≥ 1,500 pods/s: ${verdict(r.overall >= 1500)}`);
   } finally {
     stop.abort();

@@ -238,7 +238,7 @@ export class SchedulerCache {
         if (n) order.push(n);
       }
       snapshot.rebuildLists(order);
-      indexOf.set(snapshot, new Map(snapshot.nodeInfoList.map((n, i) => [n.name, i])));
+      if (this.nodeSetChanged || !indexOf.has(snapshot)) indexOf.set(snapshot, new Map(snapshot.nodeInfoList.map((n, i) => [n.name, i])));
       this.nodeSetChanged = false;
     }
     snapshot.generation++;
