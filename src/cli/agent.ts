@@ -27,7 +27,7 @@ export const kubeletFlags: FlagSpec[] = [
 export const agentFlags: FlagSpec[] = [
   { name: 'server', description: 'URL of the API server, https://host:6443' },
   { name: 'token', description: 'node-join token (<data-dir>/server/node-token on the server)' },
-  { name: 'ca-file', description: 'PEM of the cluster CA (<data-dir>/server/tls/ca.crt on the server); unverified TLS when absent' },
+  { name: 'ca-file', description: 'PEM of the cluster CA (<data-dir>/tls/ca.crt on the server); unverified TLS when absent' },
   { name: 'data-dir', description: 'folder for pods, logs and images', default: process.getuid?.() === 0 ? '/var/lib/skiff' : './.skiff' },
   { name: 'log-level', description: 'trace, debug, info, warn or error', default: 'info' },
   ...kubeletFlags,

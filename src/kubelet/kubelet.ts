@@ -62,6 +62,9 @@ export interface KubeletOptions {
 
 type SourceName = 'api' | 'file' | 'http';
 
+/** How long static pods wait for a first pod CIDR from the API before using the runtime's default. */
+const staticPodCIDRWaitMs = 5000;
+
 interface NodeSpecView extends KubeObject {
   spec?: { podCIDR?: string };
 }
@@ -101,6 +104,7 @@ export class Kubelet {
   /** the Node's `spec.podCIDR`; remembered in the data dir for static pods started without the API */
   private podCIDR: string | undefined;
   private podCIDRKnown = false;
+  private startedAt = 0;
 
   constructor(private readonly o: KubeletOptions) {
     this.clock = o.clock ?? realClock;
@@ -173,6 +177,7 @@ export class Kubelet {
   async start(signal: AbortSignal): Promise<void> {
     const o = this.o;
     this.logger.info({ runtime: `${o.runtime.name}://${o.runtime.version}` }, 'kubelet starting');
+    this.startedAt = this.clock.now();
     signal.addEventListener('abort', () => {
       this.workers.stop();
       this.prober.stopAll();
@@ -387,9 +392,10 @@ export class Kubelet {
       await this.updateStatus(pod, previous);
       return {};
     }
-    if (this.o.client && this.o.waitForPodCIDR && !this.podCIDRKnown && !pod.spec.hostNetwork && !isStaticPod(pod)) {
+    const hold = this.holdBack(pod);
+    if (hold !== undefined) {
       await this.updateStatus(pod, previous);
-      return {};
+      return hold ? { requeueAfterMs: hold } : {};
     }
     const result = await this.syncer.sync(pod);
     const status = await this.updateStatus(pod, previous);
@@ -398,6 +404,24 @@ export class Kubelet {
       return {};
     }
     return result;
+  }
+
+  /**
+   * Whether a pod may not start yet: API pods wait for the Node's pod CIDR (0: woken when it
+   * comes); static pods wait for it at most `staticPodCIDRWaitMs` after start unless one is
+   * remembered, and a static pod waits until an earlier one of the same name (a file edited) is gone.
+   */
+  private holdBack(pod: Pod): number | undefined {
+    if (isStaticPod(pod)) {
+      const name = `${pod.metadata.namespace}/${pod.metadata.name}`;
+      for (const [uid, last] of this.lastPods) {
+        if (uid !== pod.metadata.uid && isStaticPod(last) && `${last.metadata.namespace}/${last.metadata.name}` === name) return 100;
+      }
+    }
+    if (!this.o.client || !this.o.waitForPodCIDR || pod.spec.hostNetwork) return undefined;
+    if (!isStaticPod(pod)) return this.podCIDRKnown ? undefined : 0;
+    const left = this.startedAt + staticPodCIDRWaitMs - this.clock.now();
+    return this.podCIDR || left <= 0 ? undefined : Math.min(left, 100);
   }
 
   private async updateStatus(pod: Pod, previous: PodStatus | undefined): Promise<PodStatus> {

@@ -16,6 +16,8 @@ export interface PodNetworkOptions {
   ipamDataDir: string;
   /** add the portmap plugin (hostPort) */
   portMap: boolean;
+  /** replace another IPv4 address the bridge has (a pod CIDR that changed) instead of failing */
+  forceAddress?: boolean;
 }
 
 /** One plugin's result (CNI spec 1.0.0 / 0.4.0). */
@@ -47,6 +49,7 @@ export function podNetworkConfList(o: PodNetworkOptions): { cniVersion: string; 
       isGateway: true,
       ipMasq: true,
       hairpinMode: true,
+      ...(o.forceAddress ? { forceAddress: true } : {}),
       ipam: { type: 'host-local', ranges: [[{ subnet: o.subnet }]], routes: [{ dst: '0.0.0.0/0' }], dataDir: o.ipamDataDir },
     },
   ];

@@ -75,12 +75,15 @@ export class SandboxManager {
     try {
       if (!config.hostNetwork) {
         record.netns = `skiff-${id.slice(0, 24)}`;
+        const subnet = config.podCIDR || this.o.defaultPodCIDR;
+        const otherSubnetInUse = (await this.list()).some((s) => s.state === 'ready' && s.network && subnetOf(s.network) !== subnet);
         record.network = podNetworkConfList({
           name: this.o.networkName,
           bridge: this.o.bridge,
-          subnet: config.podCIDR || this.o.defaultPodCIDR,
+          subnet,
           ipamDataDir: this.ipamDir,
           portMap: this.o.portMap,
+          forceAddress: !otherSubnetInUse,
         });
         await writeJsonFile(p.record, record);
         await run('ip', ['netns', 'add', record.netns]);
@@ -179,6 +182,11 @@ export class SandboxManager {
     });
     if (failure) this.o.logger.warn({ sandbox: record.id, err: failure }, 'sandbox network teardown incomplete');
   }
+}
+
+function subnetOf(network: NonNullable<SandboxRecord['network']>): string | undefined {
+  const ipam = network.plugins[0]?.ipam as { ranges?: { subnet: string }[][] } | undefined;
+  return ipam?.ranges?.[0]?.[0]?.subnet;
 }
 
 /** Removes a cgroup folder (and nothing else) from every hierarchy; busy or missing folders are left. */
