@@ -285,9 +285,10 @@ export class WatchCache {
         cache?.apply(event);
         this.advance(event.kv.modRevision);
       }
+      if (!this.abort.signal.aborted) throw new Error('the store ended its watch');
     } catch (error) {
       if (this.abort.signal.aborted) return;
-      logger.warn({ err: error }, 'watch cache lost its store watch; reloading');
+      logger.warn({ err: error, revision: this.revision }, 'watch cache lost its store watch; following again');
       if (error instanceof CompactedError) {
         this.ready = this.load();
         return;
