@@ -175,7 +175,8 @@ export class ObjectStorage {
       const pinned = proposed.metadata?.resourceVersion;
       if (pinned && pinned !== current.metadata.resourceVersion) throw conflict(def.plural, name, def.group);
       const next = this.prepareUpdate(proposed, current, subresource, context);
-      context.trackFields?.(next, current, subresource);
+      // upstream's binding writes the pod directly, outside the field manager
+      if (subresource !== 'binding') context.trackFields?.(next, current, subresource);
       if (isDeepStrictEqual(stripRevision(next), stripRevision(current))) return current;
       this.validate(next, current, subresource);
       await this.admit('UPDATE', def, next, current, context);
