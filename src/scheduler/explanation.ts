@@ -1,4 +1,4 @@
-import type { NodePluginScores, Status } from './framework/index.js';
+import type { ScoreTable, Status } from './framework/index.js';
 
 /** Why one node was rejected: the plugin and its reasons. */
 export interface NodeRejection {
@@ -66,14 +66,8 @@ export interface CycleRecord {
 }
 
 /** Packs the score table of a cycle. */
-export function packScores(scores: NodePluginScores[], weightOf: (plugin: string) => number): Pick<CycleRecord, 'feasible' | 'scorePlugins' | 'weights' | 'scores'> {
-  const plugins = scores[0]?.scores.map((s) => s.plugin) ?? [];
-  const table = new Float64Array(scores.length * plugins.length);
-  for (let i = 0; i < scores.length; i++) {
-    const row = scores[i].scores;
-    for (let j = 0; j < row.length; j++) table[i * plugins.length + j] = row[j].score;
-  }
-  return { feasible: scores.map((s) => s.name), scorePlugins: plugins, weights: plugins.map(weightOf), scores: table };
+export function packScores(table: ScoreTable, weightOf: (plugin: string) => number): Pick<CycleRecord, 'feasible' | 'scorePlugins' | 'weights' | 'scores'> {
+  return { feasible: table.nodes.map((n) => n.name), scorePlugins: table.plugins, weights: table.plugins.map(weightOf), scores: table.scores };
 }
 
 function rejection(s: Status): NodeRejection {

@@ -8,8 +8,8 @@ import {
   type Diagnosis,
   type Framework,
   type NodeInfo,
-  type NodePluginScores,
   type Pod,
+  type ScoreTable,
   type Snapshot,
 } from './framework/index.js';
 
@@ -19,7 +19,7 @@ export interface ScheduleResult {
   evaluatedNodes: number;
   feasibleNodes: number;
   /** scores of the feasible nodes; absent when there was only one */
-  scores?: NodePluginScores[];
+  scores?: ScoreTable;
   diagnosis: Diagnosis;
 }
 
@@ -121,29 +121,32 @@ export function findNodesThatFitPod(fwk: Framework, state: CycleState, pod: Pod,
 }
 
 /** PreScore and Score: each feasible node's weighted scores. Throws on a plugin error. */
-export function prioritizeNodes(fwk: Framework, state: CycleState, pod: Pod, nodes: NodeInfo[]): NodePluginScores[] {
-  if (fwk.preScorePlugins.length === 0 && fwk.scorePlugins.length === 0) return nodes.map((n) => ({ name: n.name, scores: [], totalScore: 1 }));
+export function prioritizeNodes(fwk: Framework, state: CycleState, pod: Pod, nodes: NodeInfo[]): ScoreTable {
+  if (fwk.preScorePlugins.length === 0 && fwk.scorePlugins.length === 0) {
+    return { nodes, plugins: [], scores: new Float64Array(0), totals: new Float64Array(nodes.length).fill(1) };
+  }
   const pre = fwk.runPreScorePlugins(state, pod, nodes);
   if (!pre.isSuccess()) throw statusError(pre);
-  const { scores, status } = fwk.runScorePlugins(state, pod, nodes);
-  if (!status.isSuccess()) throw statusError(status);
-  return scores;
+  const { table, status } = fwk.runScorePlugins(state, pod, nodes);
+  if (!status.isSuccess() || !table) throw statusError(status);
+  return table;
 }
 
 /** The node with the highest total; ties broken at random, each tied node equally likely (upstream's selectHost). */
-export function selectHost(scores: NodePluginScores[], random: () => number): string {
-  if (scores.length === 0) throw new Error('empty priorityList');
-  let best = scores[0];
+export function selectHost(table: ScoreTable, random: () => number): string {
+  const totals = table.totals;
+  if (totals.length === 0) throw new Error('empty priorityList');
+  let best = 0;
   let ties = 1;
-  for (let i = 1; i < scores.length; i++) {
-    const s = scores[i];
-    if (s.totalScore > best.totalScore) {
-      best = s;
+  for (let i = 1; i < totals.length; i++) {
+    const t = totals[i];
+    if (t > totals[best]) {
+      best = i;
       ties = 1;
-    } else if (s.totalScore === best.totalScore) {
+    } else if (t === totals[best]) {
       ties++;
-      if (Math.floor(random() * ties) === 0) best = s;
+      if (Math.floor(random() * ties) === 0) best = i;
     }
   }
-  return best.name;
+  return table.nodes[best].name;
 }

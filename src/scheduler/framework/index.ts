@@ -14,4 +14,4 @@ export * from './interface.js';
 export { Registry } from './registry.js';
 export * from './profile.js';
 export { type Diagnosis, newDiagnosis, FitError, fitErrorMessage, compareGoStrings } from './diagnosis.js';
-export { Framework, type FrameworkOptions, type NodePluginScores, type PluginScore } from './runtime.js';
+export { Framework, type FrameworkOptions, type ScoreTable } from './runtime.js';

@@ -62,18 +62,17 @@ export interface FrameworkOptions {
   eventRecorder?: EventRecorder;
 }
 
-/** One plugin's weighted score on one node. */
-export interface PluginScore {
-  plugin: string;
-  /** normalised score times weight */
-  score: number;
-}
-
-/** A node's scores from every Score plugin and their sum (upstream's NodePluginScores). */
-export interface NodePluginScores {
-  name: string;
-  scores: PluginScore[];
-  totalScore: number;
+/**
+ * The weighted scores of one cycle (upstream's []NodePluginScores, packed): a row per node, a
+ * column per Score plugin that ran, and each node's total.
+ */
+export interface ScoreTable {
+  nodes: NodeInfo[];
+  plugins: string[];
+  /** row-major: `scores[i * plugins.length + j]` is plugin j's weighted score on node i */
+  scores: Float64Array;
+  /** per node, the sum of its row */
+  totals: Float64Array;
 }
 
 /**
@@ -273,33 +272,40 @@ export class Framework implements FrameworkRunner {
   }
 
   /** Scores every node with every Score plugin, normalises, weighs and sums (upstream's RunScorePlugins). */
-  runScorePlugins(state: CycleState, pod: Pod, nodes: NodeInfo[]): { scores: NodePluginScores[]; status: Status } {
-    const plugins = this.scorePlugins.filter((p) => !state.skipScorePlugins.has(p.name));
-    const out: NodePluginScores[] = nodes.map((n) => ({ name: n.name, scores: [], totalScore: 0 }));
-    for (const p of plugins) {
-      const raw: NodeScore[] = new Array(nodes.length);
-      for (let i = 0; i < nodes.length; i++) {
-        const { score, status } = p.score(state, pod, nodes[i]);
-        if (!status.isSuccess()) return { scores: [], status: status.withPlugin(p.name) };
-        raw[i] = { name: nodes[i].name, score };
+  runScorePlugins(state: CycleState, pod: Pod, nodes: NodeInfo[]): { table?: ScoreTable; status: Status } {
+    const plugins = state.skipScorePlugins.size > 0 ? this.scorePlugins.filter((p) => !state.skipScorePlugins.has(p.name)) : this.scorePlugins;
+    const np = plugins.length;
+    const n = nodes.length;
+    const scores = new Float64Array(n * np);
+    const totals = new Float64Array(n);
+    const raw = new Float64Array(n);
+    for (let j = 0; j < np; j++) {
+      const p = plugins[j];
+      for (let i = 0; i < n; i++) {
+        const r = p.score(state, pod, nodes[i]);
+        if (r.status.code !== Code.Success) return { status: r.status.withPlugin(p.name) };
+        raw[i] = r.score;
       }
       const ext = p.scoreExtensions?.();
       if (ext) {
-        const s = ext.normalizeScore(state, pod, raw);
-        if (!s.isSuccess()) return { scores: [], status: s.withPlugin(p.name) };
+        const list: NodeScore[] = new Array(n);
+        for (let i = 0; i < n; i++) list[i] = { name: nodes[i].name, score: raw[i] };
+        const s = ext.normalizeScore(state, pod, list);
+        if (!s.isSuccess()) return { status: s.withPlugin(p.name) };
+        for (let i = 0; i < n; i++) raw[i] = list[i].score;
       }
       const weight = this.scoreWeights.get(p.name) ?? 1;
-      for (let i = 0; i < raw.length; i++) {
-        const sc = raw[i].score;
+      for (let i = 0; i < n; i++) {
+        const sc = raw[i];
         if (sc > maxNodeScore || sc < minNodeScore || Number.isNaN(sc)) {
-          return { scores: [], status: Status.error(`plugin "${p.name}" returns an invalid score ${sc}, it should in the range of [${minNodeScore}, ${maxNodeScore}] after normalizing`).withPlugin(p.name) };
+          return { status: Status.error(`plugin "${p.name}" returns an invalid score ${sc}, it should in the range of [${minNodeScore}, ${maxNodeScore}] after normalizing`).withPlugin(p.name) };
         }
         const weighted = sc * weight;
-        out[i].scores.push({ plugin: p.name, score: weighted });
-        out[i].totalScore += weighted;
+        scores[i * np + j] = weighted;
+        totals[i] += weighted;
       }
     }
-    return { scores: out, status: Status.success() };
+    return { table: { nodes, plugins: plugins.map((p) => p.name), scores, totals }, status: Status.success() };
   }
 
   /** Runs Reserve plugins; on the first failure the caller must run Unreserve. */
