@@ -114,15 +114,20 @@ function runtimeConfigFor(plugin: Record<string, unknown>, portMappings: PortMap
   };
 }
 
-/** CNI ADD of loopback, then each plugin of `list` in order with the previous result; resolves with the last result. */
+/** CNI ADD of loopback (beside the others: it only touches `lo`), and each plugin of `list` in order with the previous result; resolves with the last result. */
 export async function cniAdd(list: ReturnType<typeof podNetworkConfList>, target: CniTarget, portMappings: PortMapping[]): Promise<CniResult> {
-  await invoke('loopback', 'ADD', { ...target, ifName: 'lo' }, { cniVersion: list.cniVersion, name: 'loopback', type: 'loopback' });
+  const loopback = invoke('loopback', 'ADD', { ...target, ifName: 'lo' }, { cniVersion: list.cniVersion, name: 'loopback', type: 'loopback' });
   let prev: CniResult | undefined;
-  for (const plugin of list.plugins) {
-    const runtimeConfig = runtimeConfigFor(plugin, portMappings);
-    const conf = { ...plugin, cniVersion: list.cniVersion, name: list.name, ...(prev ? { prevResult: prev } : {}), ...(runtimeConfig ? { runtimeConfig } : {}) };
-    prev = await invoke(plugin.type as string, 'ADD', target, conf);
+  try {
+    for (const plugin of list.plugins) {
+      const runtimeConfig = runtimeConfigFor(plugin, portMappings);
+      const conf = { ...plugin, cniVersion: list.cniVersion, name: list.name, ...(prev ? { prevResult: prev } : {}), ...(runtimeConfig ? { runtimeConfig } : {}) };
+      prev = await invoke(plugin.type as string, 'ADD', target, conf);
+    }
+  } finally {
+    await loopback.catch(() => undefined);
   }
+  await loopback;
   return prev ?? {};
 }
 

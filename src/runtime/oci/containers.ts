@@ -1,4 +1,4 @@
-import { execFile, spawn } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { openSync, closeSync } from 'node:fs';
 import { appendFile, mkdir, readdir, readFile, rm } from 'node:fs/promises';
@@ -61,6 +61,8 @@ export interface ContainerManagerOptions {
 /** Containers of the `oci` runtime: OCI bundles run by runc under a detached shim each. */
 export class ContainerManager {
   readonly root: string;
+  /** a shim started ahead of need (`--standby`), waiting on stdin for its container dir */
+  private standby?: ChildProcess;
 
   constructor(private readonly o: ContainerManagerOptions) {
     this.root = join(o.dataDir, 'containers');
@@ -151,9 +153,8 @@ export class ContainerManager {
       ...(record.process ? { process: record.process } : {}),
     };
     await writeJsonFile(p.config, shim);
-    const shimLog = openSync(p.shimLog, 'a');
-    const child = spawn(process.execPath, [SHIM_SCRIPT, p.dir], { detached: true, stdio: ['ignore', 'pipe', shimLog] });
-    closeSync(shimLog);
+    const child = this.takeShim(p.shimLog);
+    child.stdin!.end(`${p.dir}\n`);
     const answer = await new Promise<string>((resolve) => {
       let text = '';
       child.stdout!.on('data', (c: Buffer) => {
@@ -173,6 +174,33 @@ export class ContainerManager {
       await writeJsonFile(p.state, { state: 'exited', shimPid: child.pid ?? 0, startedAt: Date.now(), finishedAt: Date.now(), exitCode: 128, reason: 'StartError', message: message.error } satisfies ShimState);
     }
     if (message.error) throw new RuntimeError('RunContainerError', message.error);
+  }
+
+  /** The standby shim if it is still waiting, else a new one; a fresh standby is started for the next container. */
+  private takeShim(shimLog: string): ChildProcess {
+    let child = this.standby;
+    this.standby = undefined;
+    if (!child || child.exitCode !== null || child.signalCode !== null) child = this.spawnShim(shimLog);
+    (child.stdout as unknown as { ref?: () => void }).ref?.();
+    this.standby = this.spawnShim();
+    return child;
+  }
+
+  private spawnShim(shimLog?: string): ChildProcess {
+    const fd = shimLog ? openSync(shimLog, 'a') : 'ignore';
+    const child = spawn(process.execPath, [SHIM_SCRIPT, '--standby'], { detached: true, stdio: ['pipe', 'pipe', fd] });
+    if (typeof fd === 'number') closeSync(fd);
+    child.on('error', () => undefined);
+    child.unref();
+    (child.stdin as unknown as { unref?: () => void }).unref?.();
+    (child.stdout as unknown as { unref?: () => void }).unref?.();
+    return child;
+  }
+
+  /** Ends the standby shim (it would also leave on its own when this process exits). */
+  closeStandby(): void {
+    this.standby?.stdin?.destroy();
+    this.standby = undefined;
   }
 
   /** Stop signal (the image's StopSignal or SIGTERM), then SIGKILL after `timeoutSeconds`. */

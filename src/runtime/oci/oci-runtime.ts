@@ -182,6 +182,7 @@ export class OciRuntime implements ContainerRuntime {
 
   /** Containers keep running under their shims unless `killAll`, which removes every sandbox. */
   async close(options: { killAll?: boolean } = {}): Promise<void> {
+    this.containers.closeStandby();
     if (!options.killAll) return;
     for (const s of await this.sandboxes.list()) await this.removePodSandbox(s.id);
   }

@@ -82,7 +82,7 @@ export class SandboxManager {
           bridge: this.o.bridge,
           subnet,
           ipamDataDir: this.ipamDir,
-          portMap: this.o.portMap,
+          portMap: this.o.portMap && config.portMappings.length > 0,
           forceAddress: !otherSubnetInUse,
         });
         await writeJsonFile(p.record, record);

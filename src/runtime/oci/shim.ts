@@ -2,10 +2,12 @@
  * The per-container shim: a small detached process that runs `runc run` in the foreground, writes
  * the container's stdout/stderr to its CRI log file and records start, exit code, OOM kill and
  * finish time in `state.json`, so nothing is lost when the kubelet restarts. Started as
- * `node shim.js <container dir>`; it tells its parent on stdout when the container runs.
+ * `node shim.js <container dir>`, or as `node shim.js --standby` ahead of need (Node's start-up
+ * is then off the container's start path), reading the container dir as one line on stdin and
+ * leaving when stdin closes first. It tells its parent on stdout when the container runs.
  */
 import { spawn, type StdioOptions } from 'node:child_process';
-import { existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { CriLogWriter } from './cri-log-writer.js';
 import { readJsonFileSync, writeJsonFileSync } from './json-file.js';
 import { oomKilled, shellQuote, shimPaths, type ShimConfig, type ShimState } from './shim-protocol.js';
@@ -78,4 +80,25 @@ function main(dir: string): void {
   });
 }
 
-main(process.argv[2]!);
+function standby(): void {
+  let text = '';
+  process.stdin.setEncoding('utf8');
+  process.stdin.on('data', (chunk: string) => {
+    text += chunk;
+    const nl = text.indexOf('\n');
+    if (nl < 0) return;
+    process.stdin.removeAllListeners('data');
+    process.stdin.removeAllListeners('end');
+    process.stdin.destroy();
+    const dir = text.slice(0, nl);
+    process.on('uncaughtException', (error) => {
+      appendFileSync(shimPaths(dir).shimLog, `${error.stack ?? error.message}\n`);
+      process.exit(1);
+    });
+    main(dir);
+  });
+  process.stdin.on('end', () => process.exit(0));
+}
+
+if (process.argv[2] === '--standby') standby();
+else main(process.argv[2]!);
