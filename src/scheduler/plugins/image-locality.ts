@@ -9,6 +9,18 @@ export function normalizedImageName(name: string): string {
   return name.lastIndexOf(':') <= name.lastIndexOf('/') ? `${name}:latest` : name;
 }
 
+const imagesOfPod = new WeakMap<Pod, Array<string | undefined>>();
+
+/** The normalised image of each init and app container (undefined without one), computed once per pod object. */
+function podImages(pod: Pod): Array<string | undefined> {
+  let images = imagesOfPod.get(pod);
+  if (!images) {
+    images = [...(pod.spec.initContainers ?? []), ...(pod.spec.containers ?? [])].map((c) => (c.image ? normalizedImageName(c.image) : undefined));
+    imagesOfPod.set(pod, images);
+  }
+  return images;
+}
+
 /**
  * Upstream's ImageLocality: favours nodes that already have the pod's images, by their size
  * scaled by how widely they are spread over the nodes (so one node does not attract everything).
@@ -24,12 +36,12 @@ export class ImageLocality implements ScorePlugin {
     if (nodeInfo.imageStates.size === 0) return { score: 0, status: Status.success() };
     const totalNodes = this.handle?.snapshot().numNodes() || 1;
     let sum = 0;
-    const containers = [...(pod.spec.initContainers ?? []), ...(pod.spec.containers ?? [])];
-    for (const c of containers) {
-      const st = c.image ? nodeInfo.imageStates.get(normalizedImageName(c.image)) : undefined;
+    const images = podImages(pod);
+    for (const image of images) {
+      const st = image ? nodeInfo.imageStates.get(image) : undefined;
       if (st) sum += Math.trunc(st.size * (st.numNodes / totalNodes));
     }
-    const maxThreshold = maxContainerThreshold * containers.length;
+    const maxThreshold = maxContainerThreshold * images.length;
     const clamped = Math.min(Math.max(sum, minThreshold), maxThreshold);
     const score = maxThreshold === minThreshold ? 0 : Math.trunc((maxNodeScore * (clamped - minThreshold)) / (maxThreshold - minThreshold));
     return { score, status: Status.success() };

@@ -1,5 +1,5 @@
 import { maxNodeScore, Status, type CycleState, type NodeInfo, type Pod, type PreScorePlugin, type ScorePlugin } from '../framework/index.js';
-import { allocatableAndRequested, defaultResourceSpecs, podRequests, type ResourceSpec } from './resource-allocation.js';
+import { allocatableAndRequestedInto, defaultResourceSpecs, podRequests, type ResourceSpec } from './resource-allocation.js';
 
 /** NodeResourcesBalancedAllocationArgs. */
 export interface BalancedAllocationArgs {
@@ -15,10 +15,16 @@ export class NodeResourcesBalancedAllocation implements PreScorePlugin, ScorePlu
   static readonly pluginName = 'NodeResourcesBalancedAllocation';
   readonly name = NodeResourcesBalancedAllocation.pluginName;
   private readonly resources: ResourceSpec[];
+  private readonly allocatable: Float64Array;
+  private readonly requested: Float64Array;
+  private readonly fractions: Float64Array;
 
   constructor(rawArgs?: unknown) {
     const args = (rawArgs ?? {}) as BalancedAllocationArgs;
     this.resources = args.resources?.length ? args.resources : defaultResourceSpecs;
+    this.allocatable = new Float64Array(this.resources.length);
+    this.requested = new Float64Array(this.resources.length);
+    this.fractions = new Float64Array(this.resources.length);
   }
 
   /** Skip for a pod that requests none of the resources; else Success. */
@@ -29,18 +35,23 @@ export class NodeResourcesBalancedAllocation implements PreScorePlugin, ScorePlu
 
   /** A score 0–100; Success. */
   score(_state: CycleState, pod: Pod, nodeInfo: NodeInfo): { score: number; status: Status } {
-    const { allocatable, requested } = allocatableAndRequested(nodeInfo, pod, this.resources, true);
-    const fractions: number[] = [];
+    const { allocatable, requested, fractions } = this;
+    allocatableAndRequestedInto(nodeInfo, pod, this.resources, true, allocatable, requested);
+    let n = 0;
     for (let i = 0; i < allocatable.length; i++) {
       if (allocatable[i] === 0) continue;
-      fractions.push(Math.min(1, requested[i] / allocatable[i]));
+      fractions[n++] = Math.min(1, requested[i] / allocatable[i]);
     }
     let std = 0;
-    if (fractions.length === 2) {
+    if (n === 2) {
       std = Math.abs((fractions[0] - fractions[1]) / 2);
-    } else if (fractions.length > 2) {
-      const mean = fractions.reduce((a, b) => a + b, 0) / fractions.length;
-      std = Math.sqrt(fractions.reduce((a, f) => a + (f - mean) ** 2, 0) / fractions.length);
+    } else if (n > 2) {
+      let sum = 0;
+      for (let i = 0; i < n; i++) sum += fractions[i];
+      const mean = sum / n;
+      let sq = 0;
+      for (let i = 0; i < n; i++) sq += (fractions[i] - mean) ** 2;
+      std = Math.sqrt(sq / n);
     }
     return { score: Math.trunc((1 - std) * maxNodeScore), status: Status.success() };
   }

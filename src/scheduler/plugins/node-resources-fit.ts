@@ -13,7 +13,7 @@ import {
   type ScorePlugin,
   type StateData,
 } from '../framework/index.js';
-import { allocatableAndRequested, defaultResourceSpecs, podRequests, type ResourceSpec } from './resource-allocation.js';
+import { allocatableAndRequestedInto, defaultResourceSpecs, podRequests, type ResourceSpec } from './resource-allocation.js';
 
 /** NodeResourcesFitArgs (kubescheduler.config.k8s.io/v1). */
 export interface NodeResourcesFitArgs {
@@ -81,6 +81,18 @@ export function fitsRequest(request: Resource, nodeInfo: NodeInfo, ignored: Set<
   return out;
 }
 
+/** Whether the pod fits for certain without building reasons: the common case of the Filter, allocation-free; false means "run fitsRequest". */
+function fitsPlainly(request: Resource, nodeInfo: NodeInfo): boolean {
+  const alloc = nodeInfo.allocatable;
+  if (nodeInfo.pods.length + 1 > alloc.allowedPodNumber) return false;
+  if (request.scalar?.size) return false;
+  const used = nodeInfo.requested;
+  if (request.milliCPU > 0 && request.milliCPU > alloc.milliCPU - used.milliCPU) return false;
+  if (request.memory > 0 && request.memory > alloc.memory - used.memory) return false;
+  if (request.ephemeralStorage > 0 && request.ephemeralStorage > alloc.ephemeralStorage - used.ephemeralStorage) return false;
+  return true;
+}
+
 function leastRequestedScore(requested: number, capacity: number): number {
   if (capacity === 0 || requested > capacity) return 0;
   return Math.trunc(((capacity - requested) * maxNodeScore) / capacity);
@@ -104,6 +116,8 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, ScorePlu
   private readonly ignoredGroups: Set<string>;
   private readonly resources: ResourceSpec[];
   private readonly scorer: (requested: number, capacity: number) => number;
+  private readonly allocatable: Float64Array;
+  private readonly requested: Float64Array;
 
   constructor(rawArgs?: unknown) {
     const args = nodeResourcesFitArgs(rawArgs);
@@ -111,6 +125,8 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, ScorePlu
     this.ignoredGroups = new Set(args.ignoredResourceGroups);
     this.resources = args.resources;
     this.scorer = args.strategy === 'MostAllocated' ? mostRequestedScore : leastRequestedScore;
+    this.allocatable = new Float64Array(this.resources.length);
+    this.requested = new Float64Array(this.resources.length);
   }
 
   /** Success (the pod's requests are kept in the state). */
@@ -126,6 +142,7 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, ScorePlu
   /** Success; Unschedulable with every `Insufficient <resource>` / `Too many pods` reason; UnschedulableAndUnresolvable when the pod exceeds the node's allocatable outright. */
   filter(state: CycleState, pod: Pod, nodeInfo: NodeInfo): Status {
     const request = state.read<FitState>(stateKey)?.request ?? podRequests(pod).plain;
+    if (fitsPlainly(request, nodeInfo)) return Status.success();
     const insufficient = fitsRequest(request, nodeInfo, this.ignored, this.ignoredGroups);
     if (insufficient.length === 0) return Status.success();
     const reasons = insufficient.map((r) => r.reason);
@@ -134,7 +151,8 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, ScorePlu
 
   /** A score 0–100 from the strategy, weighted over the resources; Success. */
   score(_state: CycleState, pod: Pod, nodeInfo: NodeInfo): { score: number; status: Status } {
-    const { allocatable, requested } = allocatableAndRequested(nodeInfo, pod, this.resources, false);
+    const { allocatable, requested } = this;
+    allocatableAndRequestedInto(nodeInfo, pod, this.resources, false, allocatable, requested);
     let total = 0;
     let weights = 0;
     for (let i = 0; i < this.resources.length; i++) {

@@ -31,21 +31,38 @@ export function podRequests(pod: Pod): { plain: Resource; nonZero: Resource } {
  * does not request are left out (allocatable 0).
  */
 export function allocatableAndRequested(nodeInfo: NodeInfo, pod: Pod, specs: ResourceSpec[], useRequested: boolean): { allocatable: number[]; requested: number[] } {
+  const allocatable = new Array<number>(specs.length);
+  const requested = new Array<number>(specs.length);
+  allocatableAndRequestedInto(nodeInfo, pod, specs, useRequested, allocatable, requested);
+  return { allocatable, requested };
+}
+
+/** allocatableAndRequested into the caller's arrays (one slot per spec), without allocating. */
+export function allocatableAndRequestedInto(nodeInfo: NodeInfo, pod: Pod, specs: ResourceSpec[], useRequested: boolean, allocatable: { [i: number]: number }, requested: { [i: number]: number }): void {
   const reqs = podRequests(pod);
   const podReq = useRequested ? reqs.plain : reqs.nonZero;
   const nodeReq = useRequested ? nodeInfo.requested : nodeInfo.nonZeroRequested;
-  const allocatable: number[] = [];
-  const requested: number[] = [];
-  for (const spec of specs) {
-    const podAmount = podReq.get(spec.name);
-    const isScalar = spec.name !== 'cpu' && spec.name !== 'memory' && spec.name !== 'ephemeral-storage' && spec.name !== 'pods';
-    if (isScalar && podAmount === 0) {
-      allocatable.push(0);
-      requested.push(0);
+  const alloc = nodeInfo.allocatable;
+  for (let i = 0; i < specs.length; i++) {
+    const name = specs[i].name;
+    if (name === 'cpu') {
+      allocatable[i] = alloc.milliCPU;
+      requested[i] = nodeReq.milliCPU + podReq.milliCPU;
       continue;
     }
-    allocatable.push(nodeInfo.allocatable.get(spec.name));
-    requested.push(nodeReq.get(spec.name) + podAmount);
+    if (name === 'memory') {
+      allocatable[i] = alloc.memory;
+      requested[i] = nodeReq.memory + podReq.memory;
+      continue;
+    }
+    const podAmount = podReq.get(name);
+    const isScalar = name !== 'ephemeral-storage' && name !== 'pods';
+    if (isScalar && podAmount === 0) {
+      allocatable[i] = 0;
+      requested[i] = 0;
+      continue;
+    }
+    allocatable[i] = alloc.get(name);
+    requested[i] = nodeReq.get(name) + podAmount;
   }
-  return { allocatable, requested };
 }

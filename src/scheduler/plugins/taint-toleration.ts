@@ -10,9 +10,15 @@ import {
   type Pod,
   type PreScorePlugin,
   type ScorePlugin,
+  type Taint,
+  type Toleration,
 } from '../framework/index.js';
 import { defaultNormalizeScore } from './normalize-score.js';
 import { findMatchingUntoleratedTaint, toleratesTaint } from './taints.js';
+
+function scheduleOrExecute(t: Taint): boolean {
+  return t.effect === 'NoSchedule' || t.effect === 'NoExecute';
+}
 
 /**
  * Upstream's TaintToleration: NoSchedule and NoExecute taints the pod does not tolerate filter
@@ -24,7 +30,9 @@ export class TaintToleration implements FilterPlugin, PreScorePlugin, ScorePlugi
 
   /** Success, or UnschedulableAndUnresolvable `node(s) had untolerated taint {key: value}`. */
   filter(_state: CycleState, pod: Pod, nodeInfo: NodeInfo): Status {
-    const taint = findMatchingUntoleratedTaint(nodeInfo.node?.spec?.taints, pod.spec.tolerations, (t) => t.effect === 'NoSchedule' || t.effect === 'NoExecute');
+    const taints = nodeInfo.node?.spec?.taints;
+    if (!taints || taints.length === 0) return Status.success();
+    const taint = findMatchingUntoleratedTaint(taints, pod.spec.tolerations, scheduleOrExecute);
     if (!taint) return Status.success();
     return Status.unresolvable(`node(s) had untolerated taint {${taint.key}: ${taint.value ?? ''}}`);
   }
@@ -36,10 +44,13 @@ export class TaintToleration implements FilterPlugin, PreScorePlugin, ScorePlugi
 
   /** The number of untolerated PreferNoSchedule taints (reversed by normalisation); Success. */
   score(_state: CycleState, pod: Pod, nodeInfo: NodeInfo): { score: number; status: Status } {
-    const tolerations = (pod.spec.tolerations ?? []).filter((t) => !t.effect || t.effect === 'PreferNoSchedule');
+    const taints = nodeInfo.node?.spec?.taints;
     let count = 0;
-    for (const taint of nodeInfo.node?.spec?.taints ?? []) {
+    if (!taints || taints.length === 0) return { score: count, status: Status.success() };
+    let tolerations: Toleration[] | undefined;
+    for (const taint of taints) {
       if (taint.effect !== 'PreferNoSchedule') continue;
+      tolerations ??= (pod.spec.tolerations ?? []).filter((t) => !t.effect || t.effect === 'PreferNoSchedule');
       if (!tolerations.some((t) => toleratesTaint(t, taint))) count++;
     }
     return { score: count, status: Status.success() };
