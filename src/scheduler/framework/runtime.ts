@@ -98,6 +98,7 @@ export class Framework implements FrameworkRunner {
   readonly bindPlugins: BindPlugin[];
   readonly postBindPlugins: PostBindPlugin[];
   private readonly waitingPods = new Map<string, WaitingPodImpl>();
+  private readonly activeFilters = new WeakMap<CycleState, { skipped: number; plugins: FilterPlugin[] }>();
 
   constructor(profile: Profile, registry: Registry, private readonly options: FrameworkOptions) {
     this.profileName = profile.schedulerName;
@@ -194,9 +195,21 @@ export class Framework implements FrameworkRunner {
     return { result, status: Status.success(), unschedulablePlugins };
   }
 
+  /** The Filter plugins to run in this cycle: those whose PreFilter did not Skip (kept per state until its skip set changes). */
+  private activeFilterPlugins(state: CycleState): FilterPlugin[] {
+    const skip = state.skipFilterPlugins;
+    if (skip.size === 0) return this.filterPlugins;
+    const cached = this.activeFilters.get(state);
+    if (cached && cached.skipped === skip.size) return cached.plugins;
+    const plugins = this.filterPlugins.filter((p) => !skip.has(p.name));
+    this.activeFilters.set(state, { skipped: skip.size, plugins });
+    return plugins;
+  }
+
   runFilterPlugins(state: CycleState, pod: Pod, nodeInfo: NodeInfo): Status {
-    for (const p of this.filterPlugins) {
-      if (state.skipFilterPlugins.size > 0 && state.skipFilterPlugins.has(p.name)) continue;
+    const plugins = this.activeFilterPlugins(state);
+    for (let i = 0; i < plugins.length; i++) {
+      const p = plugins[i];
       const s = p.filter(state, pod, nodeInfo);
       if (s.code !== Code.Success) return s.withPlugin(p.name);
     }
