@@ -217,18 +217,24 @@ export class SchedulerCache {
     for (const name of this.dirty) {
       const prev = snapshot.nodeInfoMap.get(name);
       const cur = this.nodes.get(name);
-      if (prev && (prev.podsWithAffinity.length > 0 || prev.podsWithRequiredAntiAffinity.length > 0)) affinityChanged = true;
+      const prevAffinity = !!prev && (prev.podsWithAffinity.length > 0 || prev.podsWithRequiredAntiAffinity.length > 0);
       if (!cur) {
+        if (prevAffinity) affinityChanged = true;
         snapshot.nodeInfoMap.delete(name);
         continue;
       }
       const clone = cur.clone();
-      if (clone.podsWithAffinity.length > 0 || clone.podsWithRequiredAntiAffinity.length > 0) affinityChanged = true;
       snapshot.nodeInfoMap.set(name, clone);
-      if (!this.nodeSetChanged && prev) {
-        const i = snapshotIndex(snapshot, name);
-        if (i >= 0) snapshot.nodeInfoList[i] = clone;
+      const i = !this.nodeSetChanged && prev ? snapshotIndex(snapshot, name) : -1;
+      if (i >= 0) snapshot.nodeInfoList[i] = clone;
+      if (!prevAffinity && clone.podsWithAffinity.length === 0 && clone.podsWithRequiredAntiAffinity.length === 0) continue;
+      if (affinityChanged || i < 0) {
+        affinityChanged = true;
+        continue;
       }
+      const indices = indexOf.get(snapshot)!;
+      placeInList(snapshot.havePodsWithAffinityList, indices, i, clone, clone.podsWithAffinity.length > 0);
+      placeInList(snapshot.havePodsWithRequiredAntiAffinityList, indices, i, clone, clone.podsWithRequiredAntiAffinity.length > 0);
     }
     this.dirty.clear();
     if (this.nodeSetChanged || affinityChanged) {
@@ -253,6 +259,25 @@ export class SchedulerCache {
 }
 
 const indexOf = new WeakMap<Snapshot, Map<string, number>>();
+
+/**
+ * Keeps one of the snapshot's affinity lists (in node order) up to date for a node at position
+ * `index` whose NodeInfo was replaced by `clone`: the entry is replaced, removed or inserted in place, so a
+ * pod with affinity landing on a node costs O(list) instead of a rebuild over every node.
+ */
+function placeInList(list: NodeInfo[], indices: Map<string, number>, index: number, clone: NodeInfo, belongs: boolean): void {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((indices.get(list[mid].name) ?? -1) < index) lo = mid + 1;
+    else hi = mid;
+  }
+  const present = lo < list.length && list[lo].name === clone.name;
+  if (present && belongs) list[lo] = clone;
+  else if (present) list.splice(lo, 1);
+  else if (belongs) list.splice(lo, 0, clone);
+}
 
 function snapshotIndex(s: Snapshot, name: string): number {
   return indexOf.get(s)?.get(name) ?? -1;
