@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { ApiError, type ApiRequest, type Status, type WatchEvent } from '../api/index.js';
 
 /** One API call as the client hands it to a transport. */
@@ -47,6 +48,8 @@ export function isStatus(value: unknown): value is Status {
  */
 export async function* abortable<T>(source: AsyncIterable<T>, signal: AbortSignal): AsyncGenerator<T> {
   if (signal.aborted) return;
+  // many informers' watches legitimately hang on one component's signal at once
+  setMaxListeners(0, signal);
   const it = source[Symbol.asyncIterator]();
   let onAbort = () => {};
   const aborted = new Promise<IteratorResult<T>>((resolve) => {
