@@ -1,12 +1,19 @@
 #!/usr/bin/env bash
-# Installs what Skiff and its tests need on a fresh machine: npm packages, the build, and (as
-# root, for the e2e tests) Debian's runc, CNI plugins, nftables, etcd and registry packages.
+# Installs what Skiff and its tests need on a fresh machine: npm packages, the build, and, as
+# root, Debian's packages: `--runtime` those a node runs pods with (runc, CNI plugins, nftables),
+# `--system` those plus what the e2e tests use (etcd, a registry, image tools).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-debian_packages=(runc containernetworking-plugins iptables nftables etcd-server etcd-client busybox-static docker-registry skopeo umoci apache2-utils)
+runtime_packages=(runc containernetworking-plugins iptables nftables)
+test_packages=(etcd-server etcd-client busybox-static docker-registry skopeo umoci apache2-utils)
+case "${1:-}" in
+  --system) debian_packages=("${runtime_packages[@]}" "${test_packages[@]}") ;;
+  --runtime) debian_packages=("${runtime_packages[@]}") ;;
+  *) debian_packages=() ;;
+esac
 
-if [ "${1:-}" = "--system" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+if [ ${#debian_packages[@]} -gt 0 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   missing=()
   for p in "${debian_packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
