@@ -204,7 +204,8 @@ describe('kubectl logs, exec and attach on real containers (oci runtime)', { ski
     const c = (command: string, extra: Record<string, unknown> = {}) => ({ image, imagePullPolicy: 'Never', command: ['sh', '-c', command], ...extra });
     const file = manifests.write(
       'pods.yaml',
-      pod('shell', c('echo started; echo to-stderr >&2; exec sleep 3600')),
+      // stdout and stderr are separate pipes: only time orders them in the log, as under containerd
+      pod('shell', c('echo started; sleep 1; echo to-stderr >&2; exec sleep 3600')),
       pod('restarter', c('if [ -e /data/ran ]; then echo second run; exec sleep 3600; else touch /data/ran; echo first run; exit 1; fi', { volumeMounts: [{ name: 'data', mountPath: '/data' }] }), {
         volumes: [{ name: 'data', emptyDir: {} }],
       }),
@@ -231,7 +232,9 @@ describe('kubectl logs, exec and attach on real containers (oci runtime)', { ski
   });
 
   test('logs shows stdout and stderr; --previous the run before the restart', async () => {
-    assert.equal((await k(['logs', 'shell'])).stdout, 'started\nto-stderr\n');
+    let shellLog = '';
+    for (const deadline = Date.now() + 15_000; Date.now() < deadline && !shellLog.includes('to-stderr'); await sleep(200)) shellLog = (await k(['logs', 'shell'])).stdout;
+    assert.equal(shellLog, 'started\nto-stderr\n');
     assert.equal((await k(['logs', 'restarter'])).stdout, 'second run\n');
     assert.equal((await k(['logs', 'restarter', '--previous'])).stdout, 'first run\n');
   });

@@ -95,12 +95,13 @@ export async function attachContainer(
   options: Omit<ExecOptions, 'command'>,
   isRunning: () => Promise<boolean>,
 ): Promise<void> {
+  // where the output starts is fixed before any input flows, so no answer to it is missed
+  const file = await open(logPath, 'r');
+  let offset = (await file.stat()).size;
   const fifo = options.stdin && stdinFifo ? await open(stdinFifo, 'r+') : undefined;
   const input = fifo?.createWriteStream({ autoClose: false });
   if (input) options.stdin!.pipe(input);
-  const file = await open(logPath, 'r');
   try {
-    let offset = (await file.stat()).size;
     let rest = '';
     const buffer = Buffer.alloc(64 * 1024);
     for (;;) {
