@@ -122,7 +122,7 @@ export class SandboxManager {
     if (record) await this.stop(id);
     await rm(this.paths(id).dir, { recursive: true, force: true });
     if (record?.config.cgroupParent && !(await this.list()).some((s) => s.config.cgroupParent === record.config.cgroupParent)) {
-      await removeCgroup(record.config.cgroupParent);
+      await removeCgroupTree(record.config.cgroupParent);
     }
   }
 
@@ -193,6 +193,32 @@ function subnetOf(network: NonNullable<SandboxRecord['network']>): string | unde
 export async function removeCgroup(path: string): Promise<void> {
   for (const hierarchy of await readdir('/sys/fs/cgroup').catch(() => [] as string[])) {
     await rmdir(join('/sys/fs/cgroup', hierarchy, path)).catch(() => undefined);
+  }
+}
+
+/**
+ * Removes a pod's cgroup folder with the folders of its containers beneath it, from every
+ * hierarchy. A container killed a moment ago can keep its folder busy for a few milliseconds,
+ * so a busy folder is retried briefly; one with live processes is left. Only `/skiff/<pod>`
+ * folders are touched.
+ */
+export async function removeCgroupTree(path: string): Promise<void> {
+  if (!/^\/skiff\/[^/]+$/.test(path)) return;
+  const removeTree = async (dir: string): Promise<void> => {
+    const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+    for (const entry of entries) if (entry.isDirectory()) await removeTree(join(dir, entry.name));
+    for (let attempt = 0; attempt < 5; attempt++) {
+      try {
+        await rmdir(dir);
+        return;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EBUSY') return;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    }
+  };
+  for (const hierarchy of await readdir('/sys/fs/cgroup').catch(() => [] as string[])) {
+    await removeTree(join('/sys/fs/cgroup', hierarchy, path));
   }
 }
 
