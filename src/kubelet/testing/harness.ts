@@ -67,7 +67,9 @@ export async function harness(options: { behavior?: (c: ContainerConfig, s: Sand
       const step = opts.stepMs ?? 500;
       const max = opts.maxMs ?? 120_000;
       for (let t = 0; t <= max; t += step) {
-        await new Promise((r) => setTimeout(r, 1));
+        // real time for the kubelet's file and API work to finish before the fake clock moves on;
+        // 1 ms was too little on a loaded machine (a restart then looked 5 fake seconds late)
+        await new Promise((r) => setTimeout(r, 5));
         await settle();
         if (await check()) return;
         await clock.advance(step);
