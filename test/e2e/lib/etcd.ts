@@ -1,9 +1,7 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort, startDaemon } from './daemon.js';
 
 /** A running throwaway etcd. */
 export interface RunningEtcd {
@@ -17,17 +15,6 @@ export interface RunningEtcd {
 
 const ETCD_BINARY = process.env.ETCD_BINARY ?? '/usr/bin/etcd';
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
 /**
  * Start a single-member etcd (Debian's etcd-server package) on free loopback ports with a temp
  * data dir, and wait until it serves. The process is killed if this process exits first.
@@ -38,9 +25,10 @@ export async function startEtcd(): Promise<RunningEtcd> {
   const peerPort = await freePort();
   const clientUrl = `http://127.0.0.1:${clientPort}`;
   const peerUrl = `http://127.0.0.1:${peerPort}`;
-  const child = spawn(
-    ETCD_BINARY,
-    [
+  const { stop } = await startDaemon({
+    name: 'etcd',
+    binary: ETCD_BINARY,
+    args: [
       '--name=skiff-test',
       `--data-dir=${join(dir, 'data')}`,
       `--listen-client-urls=${clientUrl}`,
@@ -50,43 +38,11 @@ export async function startEtcd(): Promise<RunningEtcd> {
       `--initial-cluster=skiff-test=${peerUrl}`,
       '--log-level=error',
     ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-4000);
+    dir,
+    ready: async () => {
+      const res = await fetch(`${clientUrl}/health`);
+      return res.ok && ((await res.json()) as { health?: string }).health === 'true';
+    },
   });
-  let exited = false;
-  const exit = new Promise<void>((resolve) => child.once('exit', () => ((exited = true), resolve())));
-  const killOnExit = () => child.kill('SIGKILL');
-  process.once('exit', killOnExit);
-
-  const stop = async () => {
-    process.removeListener('exit', killOnExit);
-    if (!exited) {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exit;
-      clearTimeout(timer);
-    }
-    rmSync(dir, { recursive: true, force: true });
-  };
-
-  try {
-    for (let attempt = 0; ; attempt++) {
-      if (exited) throw new Error(`etcd exited during start-up: ${stderr}`);
-      if (attempt > 300) throw new Error(`etcd did not become healthy within 30 s: ${stderr}`);
-      try {
-        const res = await fetch(`${clientUrl}/health`);
-        if (res.ok && ((await res.json()) as { health?: string }).health === 'true') break;
-      } catch {
-        // not listening yet
-      }
-      await sleep(100);
-    }
-  } catch (err) {
-    await stop();
-    throw err;
-  }
   return { endpoint: `etcd://127.0.0.1:${clientPort}`, clientUrl, stop };
 }
