@@ -167,7 +167,7 @@ async function main(): Promise<void> {
       return r.code === 0;
     });
   } finally {
-    await cluster?.kill('SIGKILL');
+    await cluster?.kill(process.env.SKIFF_SERVER_NODE_ARGS ? 'SIGTERM' : 'SIGKILL');
     if (cluster) await cleanupNode(cluster.dataDir, net.bridge);
     await cluster?.stop();
     await registry?.stop();

@@ -76,7 +76,7 @@ export async function startCluster(options: StartClusterOptions = {}): Promise<R
   process.once('exit', killOnExit);
 
   const launch = async () => {
-    const args = [mainJs, 'server', '--data-dir', dataDir, '--https-listen-port', String(port)];
+    const args = [...nodeArgsFromEnv(), mainJs, 'server', '--data-dir', dataDir, '--https-listen-port', String(port)];
     if (options.datastoreEndpoint) args.push('--datastore-endpoint', options.datastoreEndpoint);
     if (!options.agent) args.push('--disable-agent');
     args.push(...(options.extraArgs ?? []));
@@ -133,6 +133,11 @@ export async function startCluster(options: StartClusterOptions = {}): Promise<R
     },
     logs: () => readLog(logFile),
   };
+}
+
+/** Extra node flags for the server process (e.g. `--cpu-prof`), from `$SKIFF_SERVER_NODE_ARGS`, for profiling benchmarks. */
+function nodeArgsFromEnv(): string[] {
+  return (process.env.SKIFF_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
 }
 
 async function launchServer(args: string[], logFile: string, timeoutMs: number): Promise<Started> {
