@@ -1,9 +1,10 @@
-import { Etcd3, type IKeyValue, type IWatchResponse, type Watcher } from 'etcd3';
 import type { Logger } from 'pino';
 import { startAutoCompactor, type AutoCompactOptions } from '../auto-compactor.js';
 import { CompactedError, KeyExistsError, KeyNotFoundError, RevisionMismatchError, StoreError, StoreUnavailableError } from '../errors.js';
 import type { KeyValue, ListOptions, ListResult, Store, StoreEvent } from '../types.js';
 import { Subscription, prefixEnd } from '../watch-hub.js';
+import { EtcdClient, EtcdWatchCanceledError, type EtcdWatch } from './etcd-client.js';
+import type { EtcdEvent, EtcdKeyValue } from './etcd-messages.js';
 
 /** Options of the etcd driver. Auto compaction is off unless compactInterval is given. */
 export interface EtcdStoreOptions extends AutoCompactOptions {
@@ -22,89 +23,93 @@ export function parseEtcdEndpoint(endpoint: string): string[] {
   });
 }
 
-const ALL = Buffer.from([0]);
+const ALL = '\0';
+/** bytes of a compare-and-swap Txn besides its keys and value */
+const TXN_OVERHEAD = 64;
 
 /**
- * A Store on a real etcd (v3 API via the etcd3 package): etcd's revision is the Store's revision,
+ * A Store on a real etcd (v3 API through Skiff's own gRPC client, EtcdClient): etcd's revision is the Store's revision,
  * writes are compare-and-swap transactions, watches are etcd watches from fromRevision + 1.
  */
 export class EtcdStore implements Store {
-  private readonly client: Etcd3;
+  private readonly client: EtcdClient;
   private readonly prefix: string;
   private readonly stop = new AbortController();
   private readonly logger: Logger | undefined;
   private knownCompacted = 0;
 
   constructor(endpoint: string, options: EtcdStoreOptions = {}) {
-    this.client = new Etcd3({ hosts: parseEtcdEndpoint(endpoint), dialTimeout: 5000 });
-    this.prefix = options.prefix ?? '';
     this.logger = options.logger;
+    this.client = new EtcdClient(parseEtcdEndpoint(endpoint), { connectTimeoutMs: 5000, ...(this.logger ? { logger: this.logger } : {}) });
+    this.prefix = options.prefix ?? '';
     if (options.compactInterval) startAutoCompactor(this, options, this.stop.signal, this.logger);
   }
 
   async get(key: string): Promise<KeyValue | undefined> {
-    const res = await this.call(() => this.client.kv.range({ key: this.k(key) }));
+    const res = await this.call(() => this.client.range({ key: this.k(key) }));
     const kv = res.kvs[0];
     return kv && this.kv(kv);
   }
 
   async list(prefix: string, options: ListOptions = {}): Promise<ListResult> {
     const [start, end] = this.range(prefix);
-    const from = options.after !== undefined && options.after >= prefix ? Buffer.concat([this.k(options.after), ALL]) : start;
+    const from = options.after !== undefined && options.after >= prefix ? `${this.k(options.after)}\0` : start;
     const revision = options.revision && options.revision > 0 ? options.revision : 0;
-    const res = await this.call(() => this.client.kv.range({ key: from, range_end: end, limit: options.limit ?? 0, revision }), revision);
-    return { items: res.kvs.map((kv) => this.kv(kv)), revision: revision || Number(res.header.revision), more: res.more };
+    const res = await this.call(() => this.client.range({ key: from, rangeEnd: end, limit: options.limit ?? 0, revision }), revision);
+    return { items: res.kvs.map((kv) => this.kv(kv)), revision: revision || res.revision, more: res.more };
   }
 
   async count(prefix: string): Promise<number> {
     const [key, end] = this.range(prefix);
-    const res = await this.call(() => this.client.kv.range({ key, range_end: end, count_only: true }));
-    return Number(res.count);
+    const res = await this.call(() => this.client.range({ key, rangeEnd: end, countOnly: true }));
+    return res.count;
   }
 
   async create(key: string, value: string): Promise<KeyValue> {
     const k = this.k(key);
     const res = await this.call(() =>
-      this.client.kv.txn({
-        compare: [{ key: k, target: 'Create', result: 'Equal', create_revision: 0 }],
-        success: [{ request_put: { key: k, value: Buffer.from(value) } }],
-      }),
+      this.client.txn(
+        { compare: [{ key: k, target: 'create', result: 'equal', operand: 0 }], success: [{ put: { key: k, value } }] },
+        TXN_OVERHEAD + 2 * k.length + value.length,
+      ),
     );
     if (!res.succeeded) throw new KeyExistsError(key);
-    const rev = Number(res.header.revision);
-    return { key, value, createRevision: rev, modRevision: rev };
+    return { key, value, createRevision: res.revision, modRevision: res.revision };
   }
 
   async update(key: string, value: string, expectedRevision: number): Promise<KeyValue> {
     const k = this.k(key);
     const res = await this.call(() =>
-      this.client.kv.txn({
-        compare: [{ key: k, target: 'Mod', result: 'Equal', mod_revision: expectedRevision }],
-        success: [{ request_put: { key: k, value: Buffer.from(value), prev_kv: true } }],
-        failure: [{ request_range: { key: k } }],
-      }),
+      this.client.txn(
+        {
+          compare: [{ key: k, target: 'mod', result: 'equal', operand: expectedRevision }],
+          success: [{ put: { key: k, value, prevKv: true } }],
+          failure: [{ range: { key: k } }],
+        },
+        TXN_OVERHEAD + 3 * k.length + value.length,
+      ),
     );
-    if (!res.succeeded) throw this.casFailure(key, res.responses[0]?.response_range?.kvs[0]);
-    const prev = res.responses[0]!.response_put!.prev_kv;
-    const rev = Number(res.header.revision);
-    return { key, value, createRevision: prev ? Number(prev.create_revision) : rev, modRevision: rev };
+    if (!res.succeeded) throw this.casFailure(key, res.responses[0]?.range?.kvs[0]);
+    const prev = res.responses[0]?.put?.prevKv;
+    return { key, value, createRevision: prev ? prev.createRevision : res.revision, modRevision: res.revision };
   }
 
   async delete(key: string, expectedRevision?: number): Promise<KeyValue> {
     const k = this.k(key);
     const res = await this.call(() =>
-      this.client.kv.txn({
-        compare:
+      this.client.txn({
+        compare: [
           expectedRevision === undefined
-            ? [{ key: k, target: 'Version', result: 'Greater', version: 0 }]
-            : [{ key: k, target: 'Mod', result: 'Equal', mod_revision: expectedRevision }],
-        success: [{ request_delete_range: { key: k, prev_kv: true } }],
-        failure: [{ request_range: { key: k } }],
+            ? { key: k, target: 'version', result: 'greater', operand: 0 }
+            : { key: k, target: 'mod', result: 'equal', operand: expectedRevision },
+        ],
+        success: [{ deleteRange: { key: k, prevKv: true } }],
+        failure: [{ range: { key: k } }],
       }),
     );
-    const prev = res.succeeded ? res.responses[0]!.response_delete_range!.prev_kvs[0] : undefined;
-    if (!prev) throw this.casFailure(key, res.responses[0]?.response_range?.kvs[0]);
-    return { ...this.kv(prev), modRevision: Number(res.header.revision) };
+    const prev = res.succeeded ? res.responses[0]?.deleteRange?.prevKvs[0] : undefined;
+    if (!prev) throw this.casFailure(key, res.responses[0]?.range?.kvs[0]);
+    return { ...this.kv(prev), modRevision: res.revision };
   }
 
   watch(prefix: string, fromRevision: number, signal: AbortSignal): AsyncIterable<StoreEvent> {
@@ -113,7 +118,7 @@ export class EtcdStore implements Store {
 
   async compact(revision: number): Promise<void> {
     try {
-      await this.client.kv.compact({ revision, physical: true });
+      await this.client.compact({ revision, physical: true });
       this.knownCompacted = Math.max(this.knownCompacted, revision);
     } catch (err) {
       if (isCompacted(err)) return;
@@ -123,15 +128,15 @@ export class EtcdStore implements Store {
   }
 
   async currentRevision(): Promise<number> {
-    const res = await this.call(() => this.client.kv.range({ key: this.k('/'), count_only: true }));
-    return Number(res.header.revision);
+    const res = await this.call(() => this.client.range({ key: this.k('/'), countOnly: true }));
+    return res.revision;
   }
 
   /** Found by bisecting with reads at past revisions, since etcd reports it only in errors. */
   async compactedRevision(): Promise<number> {
     const readable = async (rev: number) => {
       try {
-        await this.client.kv.range({ key: this.k('/'), count_only: true, revision: rev });
+        await this.client.range({ key: this.k('/'), countOnly: true, revision: rev });
         return true;
       } catch (err) {
         if (isCompacted(err)) return false;
@@ -159,25 +164,20 @@ export class EtcdStore implements Store {
     if (signal.aborted) return;
     const sub = new Subscription(prefix, () => undefined);
     const [key, end] = this.range(prefix);
-    let watcher: Watcher | undefined;
-    let canceledByServer = false;
+    let watch: EtcdWatch | undefined;
     let cursor = fromRevision;
     const onAbort = () => sub.end();
     signal.addEventListener('abort', onAbort, { once: true });
     try {
-      try {
-        watcher = await this.client.watch().inRange({ start: key, end }).startRevision(String(fromRevision + 1)).withPreviousKV().create();
-      } catch (err) {
-        canceledByServer = true;
-        throw err;
-      }
-      watcher.on('data', (res: IWatchResponse) => {
-        for (const event of res.events) sub.push(this.event(event.type, event.kv, event.prev_kv));
-      });
-      watcher.on('error', (err: unknown) => {
-        canceledByServer = true;
-        sub.end(err);
-      });
+      watch = this.client.watch(
+        { key, rangeEnd: end, startRevision: fromRevision + 1, prevKv: true },
+        {
+          events: (events) => {
+            for (const event of events) sub.push(this.event(event));
+          },
+          end: (err) => sub.end(err),
+        },
+      );
       for (;;) {
         const event = await sub.next();
         if (event === undefined) return;
@@ -190,32 +190,34 @@ export class EtcdStore implements Store {
     } finally {
       signal.removeEventListener('abort', onAbort);
       sub.end();
-      if (watcher && !canceledByServer) await watcher.cancel().catch((err: unknown) => this.logger?.debug({ err }, 'etcd watch cancel failed'));
+      watch?.cancel();
     }
   }
 
-  /** etcd 3.4 cancels a compacted watch with an empty reason, so compaction is checked for directly. */
+  /** etcd reports a compacted start revision in the cancel; a cancel without one is checked for compaction too. */
   private async watchFailure(err: unknown, cursor: number): Promise<StoreError> {
-    if (isCompacted(err) || /Watcher canceled/.test(String((err as Error)?.message))) {
+    if (err instanceof EtcdWatchCanceledError) {
+      if (err.compactRevision > 0) return new CompactedError(cursor, err.compactRevision);
       const compacted = await this.compactedRevision().catch(() => 0);
       if (cursor + 1 < compacted) return new CompactedError(cursor, compacted);
     }
     return unavailable(err);
   }
 
-  private event(type: 'Put' | 'Delete', kv: IKeyValue, prev: IKeyValue | undefined): StoreEvent {
+  private event(event: EtcdEvent): StoreEvent {
+    const { kv, prevKv: prev } = event;
     const prevKv = prev && this.kv(prev);
-    if (type === 'Delete') {
-      const modRevision = Number(kv.mod_revision);
+    if (event.type === 'delete') {
+      const modRevision = kv.modRevision;
       const base = prevKv ?? { key: this.unk(kv.key), value: '', createRevision: modRevision };
       return prevKv ? { type: 'delete', kv: { ...base, modRevision }, prevKv } : { type: 'delete', kv: { ...base, modRevision } };
     }
     const current = this.kv(kv);
-    const type2 = current.createRevision === current.modRevision ? 'create' : 'update';
-    return prevKv ? { type: type2, kv: current, prevKv } : { type: type2, kv: current };
+    const type = current.createRevision === current.modRevision ? 'create' : 'update';
+    return prevKv ? { type, kv: current, prevKv } : { type, kv: current };
   }
 
-  private casFailure(key: string, current: IKeyValue | undefined): StoreError {
+  private casFailure(key: string, current: EtcdKeyValue | undefined): StoreError {
     return current ? new RevisionMismatchError(key, this.kv(current)) : new KeyNotFoundError(key);
   }
 
@@ -229,26 +231,26 @@ export class EtcdStore implements Store {
     }
   }
 
-  private k(key: string): Buffer {
-    return Buffer.from(this.prefix + key);
+  private k(key: string): string {
+    return this.prefix + key;
   }
 
-  private unk(key: Buffer): string {
-    return key.toString().slice(this.prefix.length);
+  private unk(key: string): string {
+    return key.slice(this.prefix.length);
   }
 
-  private range(prefix: string): [Buffer, Buffer] {
+  private range(prefix: string): [string, string] {
     const full = this.prefix + prefix;
     if (full === '') return [ALL, ALL];
-    const end = prefixEnd(full);
-    return [Buffer.from(full), end ? Buffer.from(end) : ALL];
+    return [full, prefixEnd(full) || ALL];
   }
 
-  private kv(kv: IKeyValue): KeyValue {
-    return { key: this.unk(kv.key), value: kv.value.toString(), createRevision: Number(kv.create_revision), modRevision: Number(kv.mod_revision) };
+  private kv(kv: EtcdKeyValue): KeyValue {
+    return { key: this.unk(kv.key), value: kv.value, createRevision: kv.createRevision, modRevision: kv.modRevision };
   }
 }
 
+/** etcd's ErrCompacted ("mvcc: required revision has been compacted", gRPC OUT_OF_RANGE). */
 function isCompacted(err: unknown): boolean {
   return /required revision has been compacted/.test(String((err as Error)?.message));
 }

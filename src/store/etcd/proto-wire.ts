@@ -1,0 +1,240 @@
+/** Protobuf wire types (the low three bits of a field key). */
+export const Wire = { varint: 0, fixed64: 1, bytes: 2, fixed32: 5 } as const;
+
+/** Bytes that are not valid protobuf: truncated, an overlong varint, or an unknown wire type. */
+export class ProtoWireError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ProtoWireError';
+  }
+}
+
+const GRPC_PREFIX = 5;
+
+/**
+ * Writes one protobuf message into a growing buffer that starts with room for the 5-byte gRPC
+ * message prefix, so `grpcFrame()` hands the bytes to HTTP/2 without another copy. Nested
+ * messages are written in place between `begin()` and `end()`.
+ */
+export class ProtoWriter {
+  private buf: Buffer;
+  private pos = GRPC_PREFIX;
+  private readonly open: number[] = [];
+
+  constructor(sizeHint = 256) {
+    this.buf = Buffer.allocUnsafe(sizeHint + GRPC_PREFIX);
+  }
+
+  /** A varint field (int64/uint64/int32/bool/enum); non-negative integers up to 2^53. */
+  varint(field: number, value: number): this {
+    this.tag(field, Wire.varint);
+    this.rawVarint(value);
+    return this;
+  }
+
+  /** A bool field, written only when true (proto3 default). */
+  bool(field: number, value: boolean | undefined): this {
+    if (value) this.varint(field, 1);
+    return this;
+  }
+
+  /** A varint field, written only when non-zero (proto3 default). */
+  int(field: number, value: number | undefined): this {
+    if (value) this.varint(field, value);
+    return this;
+  }
+
+  /** A bytes or string field (strings as UTF-8), written even when empty. */
+  bytes(field: number, value: string | Uint8Array): this {
+    this.tag(field, Wire.bytes);
+    if (typeof value === 'string') {
+      this.ensure(10 + value.length * 3);
+      const start = this.pos + 1;
+      const written = this.buf.write(value, start, 'utf8');
+      if (written < 0x80) {
+        this.buf[this.pos] = written;
+        this.pos = start + written;
+      } else {
+        const lengthBytes = varintSize(written);
+        this.buf.copyWithin(this.pos + lengthBytes, start, start + written);
+        this.rawVarint(written);
+        this.pos += written;
+      }
+    } else {
+      this.rawVarint(value.length);
+      this.ensure(value.length);
+      this.buf.set(value, this.pos);
+      this.pos += value.length;
+    }
+    return this;
+  }
+
+  /** Start a nested message field; close it with `end()`. */
+  begin(field: number): this {
+    this.tag(field, Wire.bytes);
+    this.ensure(1);
+    this.open.push(this.pos);
+    this.pos += 1;
+    return this;
+  }
+
+  /** Close the innermost nested message opened by `begin()`. */
+  end(): this {
+    const lengthAt = this.open.pop();
+    if (lengthAt === undefined) throw new ProtoWireError('end() without begin()');
+    const length = this.pos - lengthAt - 1;
+    if (length < 0x80) {
+      this.buf[lengthAt] = length;
+      return this;
+    }
+    const extra = varintSize(length) - 1;
+    this.ensure(extra);
+    this.buf.copyWithin(lengthAt + 1 + extra, lengthAt + 1, this.pos);
+    const end = this.pos + extra;
+    this.pos = lengthAt;
+    this.rawVarint(length);
+    this.pos = end;
+    return this;
+  }
+
+  /** The message alone. */
+  finish(): Buffer {
+    return this.buf.subarray(GRPC_PREFIX, this.pos);
+  }
+
+  /** The message with its gRPC length prefix (uncompressed). */
+  grpcFrame(): Buffer {
+    if (this.open.length) throw new ProtoWireError('grpcFrame() with an unclosed nested message');
+    this.buf[0] = 0;
+    this.buf.writeUInt32BE(this.pos - GRPC_PREFIX, 1);
+    return this.buf.subarray(0, this.pos);
+  }
+
+  private tag(field: number, wire: number): void {
+    this.rawVarint(field * 8 + wire);
+  }
+
+  private rawVarint(value: number): void {
+    this.ensure(10);
+    let v = value;
+    while (v >= 0x80) {
+      this.buf[this.pos++] = (v % 0x80) | 0x80;
+      v = Math.floor(v / 0x80);
+    }
+    this.buf[this.pos++] = v;
+  }
+
+  private ensure(extra: number): void {
+    if (this.pos + extra <= this.buf.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + extra));
+    this.buf.copy(grown, 0, 0, this.pos);
+    this.buf = grown;
+  }
+}
+
+function varintSize(value: number): number {
+  let size = 1;
+  for (let v = value; v >= 0x80; v = Math.floor(v / 0x80)) size++;
+  return size;
+}
+
+/**
+ * A cursor over one protobuf message: `next()` reads a field key, then the caller reads the
+ * value with the method for its type or `skip()`s it. Every read is bounds-checked.
+ */
+export class ProtoReader {
+  /** field number of the key last read by `next()` */
+  field = 0;
+  /** wire type of the key last read by `next()` */
+  wire = 0;
+  private pos: number;
+
+  constructor(private readonly buf: Buffer, start = 0, private readonly limit = buf.length) {
+    this.pos = start;
+  }
+
+  /** Read the next field key; false at the end of the message. */
+  next(): boolean {
+    if (this.pos >= this.limit) return false;
+    const key = this.varint();
+    this.field = Math.floor(key / 8);
+    this.wire = key % 8;
+    if (this.field === 0) throw new ProtoWireError(`invalid field key at byte ${this.pos}`);
+    return true;
+  }
+
+  /** A varint as a number (int64 values past 2^53 lose precision; negative int64s are not expected here). */
+  varint(): number {
+    let result = 0;
+    let scale = 1;
+    for (let i = 0; i < 10; i++) {
+      if (this.pos >= this.limit) throw new ProtoWireError('truncated varint');
+      const b = this.buf[this.pos++]!;
+      result += (b & 0x7f) * scale;
+      if (b < 0x80) return result;
+      scale *= 0x80;
+    }
+    throw new ProtoWireError('varint longer than ten bytes');
+  }
+
+  /** A bool field's value. */
+  bool(): boolean {
+    return this.varint() !== 0;
+  }
+
+  /** A length-delimited field as a reader over its bytes (a nested message). */
+  message(): ProtoReader {
+    const end = this.delimited();
+    const reader = new ProtoReader(this.buf, this.pos, end);
+    this.pos = end;
+    return reader;
+  }
+
+  /** A length-delimited field as UTF-8 text. */
+  string(): string {
+    const end = this.delimited();
+    const text = this.buf.toString('utf8', this.pos, end);
+    this.pos = end;
+    return text;
+  }
+
+  /** A length-delimited field as bytes (a view, not a copy). */
+  bytes(): Buffer {
+    const end = this.delimited();
+    const view = this.buf.subarray(this.pos, end);
+    this.pos = end;
+    return view;
+  }
+
+  /** Skip the value of the field whose key was just read. */
+  skip(): void {
+    switch (this.wire) {
+      case Wire.varint:
+        this.varint();
+        return;
+      case Wire.fixed64:
+        this.advance(8);
+        return;
+      case Wire.bytes:
+        this.pos = this.delimited();
+        return;
+      case Wire.fixed32:
+        this.advance(4);
+        return;
+      default:
+        throw new ProtoWireError(`unsupported wire type ${this.wire} for field ${this.field}`);
+    }
+  }
+
+  private delimited(): number {
+    const length = this.varint();
+    const end = this.pos + length;
+    if (end > this.limit) throw new ProtoWireError(`field ${this.field} of ${length} bytes runs past the end of the message`);
+    return end;
+  }
+
+  private advance(n: number): void {
+    if (this.pos + n > this.limit) throw new ProtoWireError(`field ${this.field} runs past the end of the message`);
+    this.pos += n;
+  }
+}
