@@ -70,8 +70,15 @@ export class FieldSet {
   /** The FieldsV1 JSON form: `{"f:spec":{"f:replicas":{}}}`, with `".": {}` for a member that has children. */
   toFieldsV1(): Record<string, unknown> {
     const out: Record<string, unknown> = {};
-    if (this.member && this.children.size > 0) out['.'] = {};
-    for (const [e, c] of [...this.children].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) out[e] = c.toFieldsV1();
+    const size = this.children.size;
+    if (size === 0) return out;
+    if (this.member) out['.'] = {};
+    if (size === 1) {
+      for (const [e, c] of this.children) out[e] = c.toFieldsV1();
+      return out;
+    }
+    const names = [...this.children.keys()].sort();
+    for (const e of names) out[e] = this.children.get(e)!.toFieldsV1();
     return out;
   }
 
@@ -146,43 +153,68 @@ export function keyElement(item: JsonMap, keys: readonly string[]): string {
 }
 
 /**
+ * Top-level fields to leave out of a field set: `true` leaves the field out, a nested map leaves
+ * out some of its fields (ownable fields leave out apiVersion, kind and server-owned metadata).
+ */
+export type FieldOmissions = ReadonlyMap<string, true | FieldOmissions>;
+
+/**
  * The fields an object sets (structured-merge-diff's `ToFieldSet`): every scalar, every element
  * of a keyed or set list, every entry of a map; atomic lists, atomic maps, empty maps and nulls
- * as one leaf.
+ * as one leaf. Fields named in `omit` are not walked (a field map left with no children stays
+ * as an empty, non-member node).
  */
-export function fieldSetOf<T>(value: unknown, schema: PatchSchema<T>): FieldSet {
+export function fieldSetOf<T>(value: unknown, schema: PatchSchema<T>, omit?: FieldOmissions): FieldSet {
   const set = new FieldSet();
-  walkFields(value, schema, schema.root, [], set);
+  walkFields(value, schema, schema.root, set, omit);
   return set;
 }
 
-function walkFields<T>(value: unknown, schema: PatchSchema<T>, type: T | undefined, path: string[], set: FieldSet): void {
+const shapes = new WeakMap<object, ListShape>();
+
+function shapeOf(meta: Parameters<typeof listShape>[0]): ListShape {
+  if (!meta) return listShape(meta);
+  let shape = shapes.get(meta);
+  if (!shape) shapes.set(meta, (shape = listShape(meta)));
+  return shape;
+}
+
+function walkFields<T>(value: unknown, schema: PatchSchema<T>, type: T | undefined, node: FieldSet, omit: FieldOmissions | undefined): void {
   if (!isMap(value)) return;
-  for (const [field, child] of Object.entries(value)) {
+  for (const field of Object.keys(value)) {
+    const skip = omit?.get(field);
+    if (skip === true) continue;
+    const child = value[field];
     const meta = type === undefined ? undefined : schema.lookup(type, field);
-    const childPath = [...path, `f:${field}`];
+    const element = `f:${field}`;
     if (isMap(child)) {
-      if (meta?.mapType === 'atomic' || Object.keys(child).length === 0) set.insert(childPath);
-      else walkFields(child, schema, meta?.type, childPath, set);
+      if (meta?.mapType === 'atomic' || isEmptyMap(child)) node.child(element).member = true;
+      else walkFields(child, schema, meta?.type, node.child(element), skip);
     } else if (Array.isArray(child)) {
-      const shape = listShape(meta);
+      const shape = shapeOf(meta);
       if (shape.kind === 'atomic' || child.length === 0) {
-        set.insert(childPath);
+        node.child(element).member = true;
         continue;
       }
+      const list = node.child(element);
       for (const item of child) {
         if (shape.kind === 'map' && isMap(item)) {
-          const itemPath = [...childPath, keyElement(item, shape.keys)];
-          set.insert(itemPath);
-          walkFields(item, schema, meta?.type, itemPath, set);
+          const itemNode = list.child(keyElement(item, shape.keys));
+          itemNode.member = true;
+          walkFields(item, schema, meta?.type, itemNode, undefined);
         } else {
-          set.insert([...childPath, `v:${JSON.stringify(item)}`]);
+          list.child(`v:${JSON.stringify(item)}`).member = true;
         }
       }
     } else {
-      set.insert(childPath);
+      node.child(element).member = true;
     }
   }
+}
+
+function isEmptyMap(map: JsonMap): boolean {
+  for (const _ in map) if (Object.hasOwn(map, _)) return false;
+  return true;
 }
 
 /** The value at a path in an object, or undefined when the path is not there. */

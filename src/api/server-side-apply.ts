@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { ApiError } from './errors.js';
 import { decodeManagedFields, describeManager, encodeManagedFields, sameManager, type ManagerFields } from './managed-fields.js';
-import { FieldSet, fieldSetOf, keyElement, listShape, pathString, removeAt, valueAt } from './managed-fields-set.js';
+import { FieldSet, fieldSetOf, keyElement, type FieldOmissions, listShape, pathString, removeAt, valueAt } from './managed-fields-set.js';
 import type { KubeObject, StatusCause } from './object.js';
 import type { PatchSchema } from './strategic-merge-patch-meta.js';
 
@@ -27,21 +27,21 @@ function isMap(v: unknown): v is JsonMap {
 
 const serverOwnedMetadata = ['name', 'namespace', 'uid', 'resourceVersion', 'generation', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'managedFields', 'selfLink'];
 
+const serverOwned: FieldOmissions = new Map<string, true | FieldOmissions>([
+  ['apiVersion', true],
+  ['kind', true],
+  ['metadata', new Map(serverOwnedMetadata.map((f) => [f, true] as const))],
+]);
+const serverOwnedAndStatus: FieldOmissions = new Map([...serverOwned, ['status', true]]);
+
 /** The fields of `object` that managers can own: no apiVersion, kind, server-owned metadata or (per subresource) status. */
 function ownableFields<T>(object: unknown, options: FieldManagerOptions<T>): FieldSet {
-  const set = fieldSetOf(object, options.schema);
-  set.children.delete('f:apiVersion');
-  set.children.delete('f:kind');
-  const meta = set.children.get('f:metadata');
-  if (meta) {
-    for (const f of serverOwnedMetadata) meta.children.delete(`f:${f}`);
-    if (meta.children.size === 0 && !meta.member) set.children.delete('f:metadata');
-  }
   if (options.subresource === 'status') {
-    for (const k of [...set.children.keys()]) if (k !== 'f:status') set.children.delete(k);
-  } else if (options.hasStatus) {
-    set.children.delete('f:status');
+    return fieldSetOf(isMap(object) && Object.hasOwn(object, 'status') ? { status: object.status } : {}, options.schema);
   }
+  const set = fieldSetOf(object, options.schema, options.hasStatus ? serverOwnedAndStatus : serverOwned);
+  const meta = set.children.get('f:metadata');
+  if (meta && meta.children.size === 0 && !meta.member) set.children.delete('f:metadata');
   return set;
 }
 

@@ -34,8 +34,26 @@ export function elementSchema(schema: Schema): Schema {
   return resolved.type === 'array' && resolved.items ? resolveSchema(resolved.items) : resolved;
 }
 
-/** Patch metadata of `field` inside `schema`: merge key, strategies, list and map types, and the value's schema. */
+const declaredMeta = new WeakMap<Schema, Map<string, FieldPatchMeta<Schema> | undefined>>();
+
+/**
+ * Patch metadata of `field` inside `schema`: merge key, strategies, list and map types, and the
+ * value's schema. The answer for a declared property is made once and shared: callers must not
+ * change it.
+ */
 export function patchMetaOf(schema: Schema, field: string): FieldPatchMeta<Schema> | undefined {
+  let known = declaredMeta.get(schema);
+  if (known?.has(field)) return known.get(field);
+  const meta = makePatchMeta(schema, field);
+  const properties = resolveSchema(schema).properties;
+  if (properties && Object.hasOwn(properties, field)) {
+    if (!known) declaredMeta.set(schema, (known = new Map()));
+    known.set(field, meta);
+  }
+  return meta;
+}
+
+function makePatchMeta(schema: Schema, field: string): FieldPatchMeta<Schema> | undefined {
   const property = fieldSchema(schema, field);
   if (!property) return undefined;
   const value = elementSchema(property);
