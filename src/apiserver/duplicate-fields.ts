@@ -1,3 +1,16 @@
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
+const COLON = 0x3a;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+
+function isSpace(c: number): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+}
+
 /**
  * The paths of the keys that occur twice in one JSON object of `text`
  * (`spec.containers[0].image`, as upstream's strict decoder names them). The text must be valid
@@ -5,70 +18,98 @@
  */
 export function findDuplicateFields(text: string): string[] {
   const found: string[] = [];
+  const length = text.length;
+  /** the path to the value being scanned: keys (strings) and list indexes (numbers) */
+  const path: (string | number)[] = [];
   let i = 0;
-  const ws = () => {
-    while (i < text.length && (text[i] === ' ' || text[i] === '\n' || text[i] === '\r' || text[i] === '\t')) i++;
+  const ws = (): void => {
+    while (i < length && isSpace(text.charCodeAt(i))) i++;
   };
   const readString = (): string => {
     const start = i;
+    let escaped = false;
     i++;
-    while (i < text.length && text[i] !== '"') i += text[i] === '\\' ? 2 : 1;
+    while (i < length) {
+      const c = text.charCodeAt(i);
+      if (c === QUOTE) break;
+      if (c === BACKSLASH) {
+        escaped = true;
+        i += 2;
+      } else i++;
+    }
     i++;
-    return JSON.parse(text.slice(start, i)) as string;
+    return escaped ? (JSON.parse(text.slice(start, i)) as string) : text.slice(start + 1, i - 1);
   };
-  const value = (path: string): void => {
+  const pathString = (): string => {
+    let out = '';
+    for (const segment of path) out = typeof segment === 'number' ? `${out}[${segment}]` : out ? `${out}.${segment}` : segment;
+    return out;
+  };
+  const value = (): void => {
     ws();
-    const c = text[i];
-    if (c === '{') {
+    const c = text.charCodeAt(i);
+    if (c === OPEN_BRACE) {
       i++;
+      ws();
+      if (text.charCodeAt(i) === CLOSE_BRACE) {
+        i++;
+        return;
+      }
       const seen = new Set<string>();
-      ws();
-      if (text[i] === '}') {
-        i++;
-        return;
-      }
-      while (i < text.length) {
+      while (i < length) {
         ws();
-        if (text[i] !== '"') return;
+        if (text.charCodeAt(i) !== QUOTE) return;
         const key = readString();
-        const child = path ? `${path}.${key}` : key;
-        if (seen.has(key)) found.push(child);
-        seen.add(key);
+        path.push(key);
+        if (seen.has(key)) found.push(pathString());
+        else seen.add(key);
         ws();
-        if (text[i] !== ':') return;
+        if (text.charCodeAt(i) !== COLON) {
+          path.pop();
+          return;
+        }
         i++;
-        value(child);
+        value();
+        path.pop();
         ws();
-        if (text[i] === ',') i++;
-        else if (text[i] === '}') {
+        const next = text.charCodeAt(i);
+        if (next === COMMA) i++;
+        else if (next === CLOSE_BRACE) {
           i++;
           return;
         } else return;
       }
-    } else if (c === '[') {
+    } else if (c === OPEN_BRACKET) {
       i++;
       ws();
-      if (text[i] === ']') {
+      if (text.charCodeAt(i) === CLOSE_BRACKET) {
         i++;
         return;
       }
-      for (let n = 0; i < text.length; n++) {
-        value(`${path}[${n}]`);
+      for (let n = 0; i < length; n++) {
+        path.push(n);
+        value();
+        path.pop();
         ws();
-        if (text[i] === ',') i++;
-        else if (text[i] === ']') {
+        const next = text.charCodeAt(i);
+        if (next === COMMA) i++;
+        else if (next === CLOSE_BRACKET) {
           i++;
           return;
         } else return;
       }
-    } else if (c === '"') {
+    } else if (c === QUOTE) {
       readString();
     } else {
-      while (i < text.length && !',}] \n\r\t'.includes(text[i])) i++;
+      while (i < length) {
+        const d = text.charCodeAt(i);
+        if (d === COMMA || d === CLOSE_BRACE || d === CLOSE_BRACKET || isSpace(d)) break;
+        i++;
+      }
     }
   };
   try {
-    value('');
+    value();
   } catch {
     return found;
   }
