@@ -236,6 +236,7 @@ export class SchedulerCache {
       placeInList(snapshot.havePodsWithAffinityList, indices, i, clone, clone.podsWithAffinity.length > 0);
       placeInList(snapshot.havePodsWithRequiredAntiAffinityList, indices, i, clone, clone.podsWithRequiredAntiAffinity.length > 0);
     }
+    snapshot.changedNodes = [...this.dirty];
     this.dirty.clear();
     if (this.nodeSetChanged || affinityChanged) {
       const order: NodeInfo[] = [];

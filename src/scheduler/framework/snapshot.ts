@@ -10,6 +10,11 @@ export class Snapshot {
   havePodsWithRequiredAntiAffinityList: NodeInfo[] = [];
   readonly nodeInfoMap = new Map<string, NodeInfo>();
   generation = 0;
+  /**
+   * Names of the nodes whose NodeInfo the last update (the one that set `generation`) replaced
+   * or removed; undefined when not known (then readers must compare every node).
+   */
+  changedNodes: string[] | undefined;
 
   /** A snapshot of the given NodeInfos (tests and simulations). */
   static of(nodeInfos: NodeInfo[]): Snapshot {

@@ -18,7 +18,9 @@ import {
   type ScorePlugin,
   type StateData,
 } from '../framework/index.js';
-import { matchesAllTerms, podAffinityTerms, TermMatchMemo, type AffinityTerm, type NamespaceLabels, type PodAffinityTerms } from './pod-affinity-terms.js';
+import { LayeredCounts } from './layered-counts.js';
+import { PodAffinityIndex, type ValueCounts } from './pod-affinity-index.js';
+import { matchesAllTerms, podAffinityTerms, TermMatchMemo, type NamespaceLabels, type PodAffinityTerms } from './pod-affinity-terms.js';
 
 /** upstream's ErrReasonAffinityRulesNotMatch */
 export const errReasonAffinityRulesNotMatch = "node(s) didn't match pod affinity rules";
@@ -30,38 +32,20 @@ export const errReasonExistingAntiAffinityRulesNotMatch = "node(s) didn't satisf
 const preFilterKey = 'PreFilterInterPodAffinity';
 const preScoreKey = 'PreScoreInterPodAffinity';
 
-/** Counts per topology key, then per topology value. */
-type TopologyCounts = Map<string, Map<string, number>>;
-
-function addCount(m: TopologyCounts, key: string, value: string, delta: number): void {
-  let byValue = m.get(key);
-  if (!byValue) m.set(key, (byValue = new Map()));
-  const n = (byValue.get(value) ?? 0) + delta;
-  if (n === 0) byValue.delete(value);
-  else byValue.set(value, n);
-  if (byValue.size === 0) m.delete(key);
-}
-
-function cloneCounts(m: TopologyCounts): TopologyCounts {
-  const c: TopologyCounts = new Map();
-  for (const [k, v] of m) c.set(k, new Map(v));
-  return c;
-}
-
 class PreFilterState implements StateData {
   constructor(
     readonly memo: TermMatchMemo,
     readonly terms: PodAffinityTerms,
     /** existing pods whose required anti-affinity matches the incoming pod */
-    public existingAntiAffinityCounts: TopologyCounts,
+    readonly existingAntiAffinityCounts: LayeredCounts,
     /** existing pods matching all the incoming pod's required affinity terms */
-    public affinityCounts: TopologyCounts,
+    readonly affinityCounts: LayeredCounts,
     /** existing pods matching one of the incoming pod's required anti-affinity terms */
-    public antiAffinityCounts: TopologyCounts,
+    readonly antiAffinityCounts: LayeredCounts,
   ) {}
 
   clone(): StateData {
-    return new PreFilterState(this.memo, this.terms, cloneCounts(this.existingAntiAffinityCounts), cloneCounts(this.affinityCounts), cloneCounts(this.antiAffinityCounts));
+    return new PreFilterState(this.memo, this.terms, this.existingAntiAffinityCounts.clone(), this.affinityCounts.clone(), this.antiAffinityCounts.clone());
   }
 }
 
@@ -100,16 +84,44 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
     this.nsLabels = (ns) => informer?.store.getByName(undefined, ns)?.metadata.labels;
   }
 
-  /** Skip when neither the pod nor any existing pod has required (anti-)affinity; else Success. */
+  /**
+   * Skip when neither the pod nor any existing pod has required (anti-)affinity; else Success.
+   * Existing pods are matched per group of the snapshot's PodAffinityIndex (same selector or
+   * same namespace and labels), whose counts per topology value become the state's layers.
+   */
   preFilter(state: CycleState, pod: Pod, nodes: NodeInfo[]) {
     const terms = podAffinityTerms(pod);
     const snapshot = this.handle.snapshot();
     const withAnti = snapshot.havePodsWithRequiredAntiAffinityList;
     if (terms.requiredAffinity.length === 0 && terms.requiredAntiAffinity.length === 0 && withAnti.length === 0) return { status: Status.skip() };
-    const s = new PreFilterState(new TermMatchMemo(this.nsLabels), terms, new Map(), new Map(), new Map());
-    for (const n of withAnti) for (const pi of n.podsWithRequiredAntiAffinity) this.updateExistingAnti(s, pod, pi, n, 1);
-    if (terms.requiredAffinity.length > 0 || terms.requiredAntiAffinity.length > 0) {
-      for (const n of nodes) for (const pi of n.pods) this.updateIncoming(s, pi, n, 1);
+    const s = new PreFilterState(new TermMatchMemo(this.nsLabels), terms, new LayeredCounts(), new LayeredCounts(), new LayeredCounts());
+    if (nodes !== snapshot.list()) {
+      for (const n of withAnti) for (const pi of n.podsWithRequiredAntiAffinity) this.updateExistingAnti(s, pod, pi, n, 1);
+      if (terms.requiredAffinity.length > 0 || terms.requiredAntiAffinity.length > 0) {
+        for (const n of nodes) for (const pi of n.pods) this.updateIncoming(s, pi, n, 1);
+      }
+    } else {
+      const index = PodAffinityIndex.of(snapshot);
+      if (withAnti.length > 0) {
+        for (const g of index.antiTerms.values()) if (s.memo.matches(g.term, pod)) s.existingAntiAffinityCounts.addLayer(g.topologyKey, g.counts);
+      }
+      const { requiredAffinity, requiredAntiAffinity } = terms;
+      if (requiredAffinity.length > 0) {
+        for (const t of requiredAffinity) index.podGroupsFor(t.topologyKey);
+        for (const g of index.pods.values()) {
+          if (!requiredAffinity.every((t) => s.memo.matches(t, g.pod))) continue;
+          for (const t of requiredAffinity) {
+            const counts = g.byKey.get(t.topologyKey);
+            if (counts) s.affinityCounts.addLayer(t.topologyKey, counts);
+          }
+        }
+      }
+      for (const t of requiredAntiAffinity) {
+        for (const g of index.podGroupsFor(t.topologyKey)) {
+          const counts = g.byKey.get(t.topologyKey);
+          if (counts && s.memo.matches(t, g.pod)) s.antiAffinityCounts.addLayer(t.topologyKey, counts);
+        }
+      }
     }
     state.write(preFilterKey, s);
     return { status: Status.success() };
@@ -120,7 +132,7 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
     if (!labels) return;
     for (const t of podAffinityTerms(existing.pod).requiredAntiAffinity) {
       const v = labels[t.topologyKey];
-      if (v !== undefined && s.memo.matches(t, incoming)) addCount(s.existingAntiAffinityCounts, t.topologyKey, v, delta);
+      if (v !== undefined && s.memo.matches(t, incoming)) s.existingAntiAffinityCounts.add(t.topologyKey, v, delta);
     }
   }
 
@@ -131,12 +143,12 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
     if (requiredAffinity.length > 0 && requiredAffinity.every((t) => s.memo.matches(t, existing.pod))) {
       for (const t of requiredAffinity) {
         const v = labels[t.topologyKey];
-        if (v !== undefined) addCount(s.affinityCounts, t.topologyKey, v, delta);
+        if (v !== undefined) s.affinityCounts.add(t.topologyKey, v, delta);
       }
     }
     for (const t of requiredAntiAffinity) {
       const v = labels[t.topologyKey];
-      if (v !== undefined && s.memo.matches(t, existing.pod)) addCount(s.antiAffinityCounts, t.topologyKey, v, delta);
+      if (v !== undefined && s.memo.matches(t, existing.pod)) s.antiAffinityCounts.add(t.topologyKey, v, delta);
     }
   }
 
@@ -166,12 +178,9 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
     if (!this.satisfiesAffinity(s, pod, labels)) return Status.unresolvable(errReasonAffinityRulesNotMatch);
     for (const t of s.terms.requiredAntiAffinity) {
       const v = labels[t.topologyKey];
-      if (v !== undefined && (s.antiAffinityCounts.get(t.topologyKey)?.get(v) ?? 0) > 0) return Status.unschedulable(errReasonAntiAffinityRulesNotMatch);
+      if (v !== undefined && s.antiAffinityCounts.get(t.topologyKey, v) > 0) return Status.unschedulable(errReasonAntiAffinityRulesNotMatch);
     }
-    for (const [key, byValue] of s.existingAntiAffinityCounts) {
-      const v = labels[key];
-      if (v !== undefined && (byValue.get(v) ?? 0) > 0) return Status.unschedulable(errReasonExistingAntiAffinityRulesNotMatch);
-    }
+    if (s.existingAntiAffinityCounts.anyPositive(labels)) return Status.unschedulable(errReasonExistingAntiAffinityRulesNotMatch);
     return Status.success();
   }
 
@@ -180,10 +189,10 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
     for (const t of s.terms.requiredAffinity) {
       const v = labels[t.topologyKey];
       if (v === undefined) return false;
-      if ((s.affinityCounts.get(t.topologyKey)?.get(v) ?? 0) <= 0) podsExist = false;
+      if (s.affinityCounts.get(t.topologyKey, v) <= 0) podsExist = false;
     }
     if (podsExist) return true;
-    return s.affinityCounts.size === 0 && matchesAllTerms(s.terms.requiredAffinity, pod, this.nsLabels);
+    return s.affinityCounts.isEmpty() && matchesAllTerms(s.terms.requiredAffinity, pod, this.nsLabels);
   }
 
   /** Skip when no preferred terms and no existing pod with affinity could score; else Success. */
@@ -196,37 +205,26 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
     if (!hasPreferred && (ignoreExisting || snapshot.havePodsWithAffinityList.length === 0)) return Status.skip();
     const memo = new TermMatchMemo(this.nsLabels);
     const topologyScore = new Map<string, Map<string, number>>();
-    const add = (key: string, value: string, w: number) => {
+    const addAll = (key: string, counts: ValueCounts, w: number) => {
       let m = topologyScore.get(key);
       if (!m) topologyScore.set(key, (m = new Map()));
-      m.set(value, (m.get(value) ?? 0) + w);
+      for (const [value, n] of counts) m.set(value, (m.get(value) ?? 0) + w * n);
     };
-    const scoreTerms = (list: AffinityTerm[], target: Pod, labels: Record<string, string>, sign: number) => {
-      for (const t of list) {
-        const v = labels[t.topologyKey];
-        if (v !== undefined && memo.matches(t, target)) add(t.topologyKey, v, sign * t.weight);
-      }
-    };
-    const nodeList = hasPreferred ? snapshot.list() : snapshot.havePodsWithAffinityList;
-    for (const n of nodeList) {
-      const labels = n.node?.metadata.labels;
-      if (!labels) continue;
-      const pods = hasPreferred ? n.pods : n.podsWithAffinity;
-      for (const pi of pods) {
-        if (hasPreferred) {
-          scoreTerms(terms.preferredAffinity, pi.pod, labels, 1);
-          scoreTerms(terms.preferredAntiAffinity, pi.pod, labels, -1);
-        }
-        if (!pi.hasAffinity || ignoreExisting) continue;
-        const et = podAffinityTerms(pi.pod);
-        if (this.hardPodAffinityWeight > 0) {
-          for (const t of et.requiredAffinity) {
-            const v = labels[t.topologyKey];
-            if (v !== undefined && memo.matches(t, pod)) add(t.topologyKey, v, this.hardPodAffinityWeight);
+    const index = PodAffinityIndex.of(snapshot);
+    if (hasPreferred) {
+      for (const [list, sign] of [[terms.preferredAffinity, 1], [terms.preferredAntiAffinity, -1]] as const) {
+        for (const t of list) {
+          for (const g of index.podGroupsFor(t.topologyKey)) {
+            const counts = g.byKey.get(t.topologyKey);
+            if (counts && counts.size > 0 && memo.matches(t, g.pod)) addAll(t.topologyKey, counts, sign * t.weight);
           }
         }
-        scoreTerms(et.preferredAffinity, pod, labels, 1);
-        scoreTerms(et.preferredAntiAffinity, pod, labels, -1);
+      }
+    }
+    if (!ignoreExisting) {
+      for (const g of index.scoringTerms.values()) {
+        if (g.hard && this.hardPodAffinityWeight <= 0) continue;
+        if (g.counts.size > 0 && memo.matches(g.term, pod)) addAll(g.topologyKey, g.counts, g.hard ? this.hardPodAffinityWeight : g.weight);
       }
     }
     if (topologyScore.size === 0) return Status.skip();
