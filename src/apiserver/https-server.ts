@@ -52,7 +52,7 @@ export async function startHttpsServer(options: HttpsServerOptions): Promise<Htt
   const log = options.logger.child({ component: 'https-server' });
   const metrics = options.metrics ? requestMetrics(options.metrics) : undefined;
   const limit = options.maxBodyBytes ?? maxRequestBodyBytes;
-  const inFlight = new Set<AbortController>();
+  const inFlight = new Set<RequestLifetime>();
 
   const server = createServer({
     cert: options.pki.serverCert,
@@ -67,7 +67,7 @@ export async function startHttpsServer(options: HttpsServerOptions): Promise<Htt
   server.requestTimeout = 300_000;
 
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    const controller = new AbortController();
+    const controller = new RequestLifetime();
     inFlight.add(controller);
     const started = performance.now();
     res.once('close', () => {
@@ -77,7 +77,7 @@ export async function startHttpsServer(options: HttpsServerOptions): Promise<Htt
       metrics?.total.inc({ ...labels, code: String(res.statusCode) });
       metrics?.duration.observe(labels, (performance.now() - started) / 1000);
     });
-    serve(req, res, controller.signal).catch((err: unknown) => {
+    serve(req, res, controller).catch((err: unknown) => {
       log.error({ err, method: req.method, url: req.url }, 'request failed');
       if (!res.headersSent) writeStatus(res, internalError(err));
       else res.destroy();
@@ -90,7 +90,7 @@ export async function startHttpsServer(options: HttpsServerOptions): Promise<Htt
     else socket.destroy();
   });
 
-  async function serve(req: IncomingMessage, res: ServerResponse, signal: AbortSignal): Promise<void> {
+  async function serve(req: IncomingMessage, res: ServerResponse, lifetime: RequestLifetime): Promise<void> {
     const { path, query } = splitUrl(req.url ?? '/');
     const method = (req.method ?? 'GET').toUpperCase() as ApiRequest['method'];
     const auth = options.authenticator.authenticate(credentials(req));
@@ -112,7 +112,16 @@ export async function startHttpsServer(options: HttpsServerOptions): Promise<Htt
       writeStatus(res, new ApiError('RequestEntityTooLarge', `Request entity too large: limit is ${limit}`).toStatus());
       return;
     }
-    const request: ApiRequest = { method, path, query, headers: lowerCaseHeaders(req), user: auth ?? anonymous, signal };
+    const request: ApiRequest = {
+      method,
+      path,
+      query,
+      headers: lowerCaseHeaders(req),
+      user: auth ?? anonymous,
+      get signal() {
+        return lifetime.signal;
+      },
+    };
     if (body.length > 0) request.rawBody = body;
 
     let response: ApiResponse;
@@ -124,9 +133,9 @@ export async function startHttpsServer(options: HttpsServerOptions): Promise<Htt
       return;
     }
     if (response.watch) {
-      await stream(res, response, response.watch, encodeWatchEvent, 'application/json', signal, log);
+      await stream(res, response, response.watch, encodeWatchEvent, 'application/json', lifetime.signal, log);
     } else if (response.text) {
-      await stream(res, response, response.text, (chunk) => chunk, 'text/plain', signal, log);
+      await stream(res, response, response.text, (chunk) => chunk, 'text/plain', lifetime.signal, log);
     } else {
       writeBody(res, response);
     }
@@ -159,6 +168,28 @@ export async function startHttpsServer(options: HttpsServerOptions): Promise<Htt
   options.signal?.addEventListener('abort', () => void close(), { once: true });
   if (options.signal?.aborted) await close();
   return { port, server, close };
+}
+
+/**
+ * A request's abort signal, made only when something asks for it (most requests never do): it
+ * aborts when the client leaves before the answer is written or the server closes.
+ */
+class RequestLifetime {
+  private controller: AbortController | undefined;
+  private aborted = false;
+
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.aborted) this.controller.abort();
+    }
+    return this.controller.signal;
+  }
+
+  abort(): void {
+    this.aborted = true;
+    this.controller?.abort();
+  }
 }
 
 /** The credentials a request offers: a CA-verified client certificate and the Authorization header. */
