@@ -48,7 +48,7 @@ export class ProtoWriter {
   bytes(field: number, value: string | Uint8Array): this {
     this.tag(field, Wire.bytes);
     if (typeof value === 'string') {
-      this.ensure(10 + value.length * 3);
+      if (this.buf.length - this.pos < 10 + value.length * 3) this.ensure(10 + Buffer.byteLength(value));
       const start = this.pos + 1;
       const written = this.buf.write(value, start, 'utf8');
       if (written < 0x80) {
