@@ -18,7 +18,8 @@ const binarySuffixes: Record<string, number> = { Ki: 1, Mi: 2, Gi: 3, Ti: 4, Pi:
 const decimalByExp = new Map(Object.entries(decimalSuffixes).map(([s, e]) => [e, s]));
 const binaryByPow = new Map(Object.entries(binarySuffixes).map(([s, p]) => [p, s]));
 
-const ten = (n: number) => 10n ** BigInt(n);
+const powersOfTen = Array.from({ length: 28 }, (_, n) => 10n ** BigInt(n));
+const ten = (n: number): bigint => powersOfTen[n] ?? 10n ** BigInt(n);
 
 function ceilDiv(a: bigint, b: bigint): bigint {
   const q = a / b;
@@ -111,6 +112,22 @@ export function compareQuantities(a: string | number, b: string | number): numbe
  * core/v1 defaulter does for container resources.
  */
 export function canonicalQuantity(s: string | number, options: { roundUpToMilli?: boolean } = {}): string {
+  if (typeof s !== 'string') return canonicalUncached(s, options);
+  const memo = options.roundUpToMilli ? canonicalRounded : canonicalExact;
+  let canonical = memo.get(s);
+  if (canonical === undefined) {
+    canonical = canonicalUncached(s, options);
+    if (memo.size >= parsedLimit) memo.clear();
+    memo.set(s, canonical);
+  }
+  return canonical;
+}
+
+/** Canonical forms already made, for quantities as written and rounded up to 1m (bounded like `parsed`). */
+const canonicalExact = new Map<string, string>();
+const canonicalRounded = new Map<string, string>();
+
+function canonicalUncached(s: string | number, options: { roundUpToMilli?: boolean }): string {
   const q: Quantity = typeof s === 'number' ? { nanos: BigInt(Math.ceil(s * 1e9)), format: 'DecimalSI' } : { ...parseQuantityValue(s) };
   if (options.roundUpToMilli) q.nanos = ceilDiv(q.nanos, 1_000_000n) * 1_000_000n;
   return formatQuantity(q);

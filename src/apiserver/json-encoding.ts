@@ -1,4 +1,4 @@
-import type { WatchEvent } from '../api/index.js';
+import type { KubeObject, WatchEvent } from '../api/index.js';
 
 /**
  * JSON encodings of objects served many times over: an object from the watch cache is encoded
@@ -17,8 +17,68 @@ export function objectJson(object: object): string {
   return json;
 }
 
+/** Answers made ahead of time (a created object's JSON, from the encoding that was stored), each taken once. */
+const answers = new WeakMap<object, string>();
+
+/** A new object's stored JSON (no resourceVersion), kept in the parts that make its answer without a second encoding. */
+export interface StoredEncoding {
+  stored: string;
+  /** JSON of the fields before metadata, with the opening brace, or undefined when `stored` cannot be reused */
+  head: string | undefined;
+  metadata: string;
+  tail: string;
+}
+
+/**
+ * Encodes an object as it is stored: its JSON without `metadata.resourceVersion`. When the object
+ * has no resourceVersion (a create), the parts are kept so that `rememberAnswer` can make the
+ * JSON of the object with the store's revision appended to its metadata.
+ */
+export function encodeForStore(object: KubeObject): StoredEncoding {
+  const { resourceVersion, ...metadata } = object.metadata;
+  if (resourceVersion !== undefined || Object.hasOwn(object.metadata, 'resourceVersion')) {
+    return { stored: JSON.stringify({ ...object, metadata }), head: undefined, metadata: '', tail: '' };
+  }
+  const metadataJson = JSON.stringify(metadata);
+  let head = '{';
+  let tail = '';
+  let seenMetadata = false;
+  for (const key of Object.keys(object)) {
+    const json = key === 'metadata' ? metadataJson : JSON.stringify(object[key]);
+    if (json === undefined) continue;
+    if (key === 'metadata') {
+      head += `${head.length > 1 ? ',' : ''}${JSON.stringify(key)}:`;
+      seenMetadata = true;
+    } else if (seenMetadata) {
+      tail += `,${JSON.stringify(key)}:${json}`;
+    } else {
+      head += `${head.length > 1 ? ',' : ''}${JSON.stringify(key)}:${json}`;
+    }
+  }
+  tail += '}';
+  return { stored: head + metadataJson + tail, head, metadata: metadataJson, tail };
+}
+
+/**
+ * Remembers the answer of an object just written with `encoding` and now carrying the store's
+ * revision as the last field of its metadata: `encodeBody` of that object takes it once.
+ */
+export function rememberAnswer(object: KubeObject, encoding: StoredEncoding): void {
+  if (encoding.head === undefined) return;
+  const metadata = encoding.metadata;
+  const revision = `"resourceVersion":${JSON.stringify(object.metadata.resourceVersion)}}`;
+  answers.set(object, `${encoding.head}${metadata.slice(0, -1)}${metadata.length > 2 ? ',' : ''}${revision}${encoding.tail}`);
+}
+
 /** A response body as JSON; a list's items come from the memo. */
 export function encodeBody(body: unknown): string {
+  if (body !== null && typeof body === 'object') {
+    const ready = answers.get(body);
+    if (ready !== undefined) {
+      answers.delete(body);
+      return ready;
+    }
+  }
   if (body !== null && typeof body === 'object' && Array.isArray((body as { items?: unknown }).items)) {
     const { items, ...envelope } = body as { items: object[] };
     const head = JSON.stringify(envelope);

@@ -14,6 +14,7 @@ import { KeyExistsError, KeyNotFoundError, RevisionMismatchError, type KeyValue,
 import type { ResourceDef } from './resources/resource-def.js';
 import { decodeStored, type ResourceCache, type WatchCache } from './watch-cache.js';
 import { resourceKeyPrefix } from './resource-keys.js';
+import { encodeForStore, rememberAnswer } from './json-encoding.js';
 
 /** DeleteOptions as upstream reads them from the body or the query. */
 export interface DeleteOptions {
@@ -44,8 +45,16 @@ const generateNameAlphabet = 'bcdfghjklmnpqrstvwxz2456789';
 
 /** `2024-01-02T03:04:05Z`: metav1.Time has second precision on the wire. */
 export function rfc3339(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const second = Math.floor(date.getTime() / 1000);
+  if (second !== lastSecond || Number.isNaN(second)) {
+    lastText = date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+    lastSecond = second;
+  }
+  return lastText;
 }
+
+let lastSecond = Number.NaN;
+let lastText = '';
 
 /**
  * The generic storage of one kind (upstream's genericregistry.Store): create, update, patch,
@@ -146,8 +155,12 @@ export class ObjectStorage {
     await this.admit('CREATE', def, object, undefined, context);
     if (context.dryRun) return object;
     try {
-      const kv = await this.store.create(this.key(meta.namespace ?? '', meta.name!), this.encode(object));
-      return withRevision(object, kv);
+      if (def.storedAs) return withRevision(object, await this.store.create(this.key(meta.namespace ?? '', meta.name!), this.encode(object)));
+      const encoding = encodeForStore(object);
+      const kv = await this.store.create(this.key(meta.namespace ?? '', meta.name!), encoding.stored);
+      withRevision(object, kv);
+      rememberAnswer(object, encoding);
+      return object;
     } catch (error) {
       if (error instanceof KeyExistsError) throw alreadyExists(def.plural, meta.name!, def.group);
       throw error;
