@@ -118,6 +118,9 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, ScorePlu
   private readonly scorer: (requested: number, capacity: number) => number;
   private readonly allocatable: Float64Array;
   private readonly requested: Float64Array;
+  /** the last cycle's state and the request read from it (Filter runs once per node with the same state) */
+  private lastState: CycleState | undefined;
+  private lastRequest: Resource | undefined;
 
   constructor(rawArgs?: unknown) {
     const args = nodeResourcesFitArgs(rawArgs);
@@ -141,7 +144,11 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, ScorePlu
 
   /** Success; Unschedulable with every `Insufficient <resource>` / `Too many pods` reason; UnschedulableAndUnresolvable when the pod exceeds the node's allocatable outright. */
   filter(state: CycleState, pod: Pod, nodeInfo: NodeInfo): Status {
-    const request = state.read<FitState>(stateKey)?.request ?? podRequests(pod).plain;
+    if (state !== this.lastState) {
+      this.lastState = state;
+      this.lastRequest = state.read<FitState>(stateKey)?.request;
+    }
+    const request = this.lastRequest ?? podRequests(pod).plain;
     if (fitsPlainly(request, nodeInfo)) return Status.success();
     const insufficient = fitsRequest(request, nodeInfo, this.ignored, this.ignoredGroups);
     if (insufficient.length === 0) return Status.success();

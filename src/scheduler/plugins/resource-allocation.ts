@@ -14,13 +14,19 @@ export const defaultResourceSpecs: ResourceSpec[] = [
 
 const podRequestCache = new WeakMap<Pod, { plain: Resource; nonZero: Resource }>();
 
+let lastPod: Pod | undefined;
+let lastRequests: { plain: Resource; nonZero: Resource } | undefined;
+
 /** A pod's requests, computed once per pod object: plain, and with the scoring defaults for missing cpu/memory. */
 export function podRequests(pod: Pod): { plain: Resource; nonZero: Resource } {
+  if (pod === lastPod) return lastRequests!;
   let r = podRequestCache.get(pod);
   if (!r) {
     r = { plain: computePodResourceRequest(pod), nonZero: computePodResourceRequest(pod, true) };
     podRequestCache.set(pod, r);
   }
+  lastPod = pod;
+  lastRequests = r;
   return r;
 }
 

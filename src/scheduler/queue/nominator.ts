@@ -1,5 +1,7 @@
 import { podKey, type Pod, type PodInfo, type PodNominator } from '../framework/index.js';
 
+const none: PodInfo[] = Object.freeze([]) as unknown as PodInfo[];
+
 /** Pods nominated to nodes by preemption (`status.nominatedNodeName`), by node (upstream's nominator). */
 export class Nominator implements PodNominator {
   private readonly byNode = new Map<string, PodInfo[]>();
@@ -26,7 +28,8 @@ export class Nominator implements PodNominator {
   }
 
   nominatedPodsForNode(nodeName: string): PodInfo[] {
-    return this.byNode.get(nodeName) ?? [];
+    if (this.byNode.size === 0) return none;
+    return this.byNode.get(nodeName) ?? none;
   }
 
   /** The node a pod is nominated to, if any. */
