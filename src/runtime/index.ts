@@ -1,5 +1,5 @@
 export * from './types.js';
 export { SimRuntime, type SimBehavior, type SimRuntimeOptions } from './sim/sim-runtime.js';
-export { OciRuntime, type OciRuntimeOptions } from './oci/index.js';
+export { OciRuntime, masqueradePresent, masqueradeTable, removeMasquerade, type OciRuntimeOptions } from './oci/index.js';
 export { HostRuntime, type HostRuntimeOptions } from './host/index.js';
 export { createRuntime, type CreateRuntimeOptions } from './create-runtime.js';

@@ -7,6 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { removeMasquerade } from '../../src/runtime/index.js';
 import { startCluster, type RunningCluster } from './lib/cluster.js';
 import { kubectl, kubectlBinary, startKubectl, type KubectlVersion } from './lib/kubectl.js';
 import { manifestDir, type ManifestDir } from './lib/manifests.js';
@@ -227,6 +228,7 @@ describe('kubectl logs, exec and attach on real containers (oci runtime)', { ski
       for (const mount of leftover.reverse()) await run('umount', ['-l', mount]).catch(() => undefined);
       await cluster.stop();
       await run('ip', ['link', 'del', bridge]).catch(() => undefined);
+      await removeMasquerade(bridge);
     }
     manifests?.remove();
   });

@@ -285,6 +285,6 @@ describe('kubelet on runc, CNI and a local registry: pods through kubectl 1.33',
     assert.deepEqual({ netns: left.netns, cgroups: left.cgroups, mounts: left.mounts }, { netns: [], cgroups: [], mounts: [] });
     await cluster.kill('SIGKILL');
     const final = await cleanupNode(cluster.dataDir, net.bridge);
-    assert.deepEqual(final, { netns: [], cgroups: [], mounts: [], bridge: false });
+    assert.deepEqual(final, { netns: [], cgroups: [], mounts: [], bridge: false, nftTable: false });
   });
 });

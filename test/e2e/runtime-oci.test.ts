@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { networkInterfaces, tmpdir } from 'node:os';
@@ -8,7 +8,7 @@ import { PassThrough } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import { OciRuntime, type ContainerConfig, type SandboxConfig } from '../../src/runtime/index.js';
+import { masqueradeTable, OciRuntime, removeMasquerade, type ContainerConfig, type SandboxConfig } from '../../src/runtime/index.js';
 import { startRegistry, type RunningRegistry } from './lib/registry.js';
 import { buildTestImage, pushTestImage, type TestImage } from './lib/test-image.js';
 
@@ -144,6 +144,7 @@ describe('oci runtime on runc and CNI', { skip }, () => {
       if (owned) await run('ip', ['netns', 'delete', name]).catch(() => undefined);
     }
     await run('ip', ['link', 'delete', bridge]).catch(() => undefined);
+    await removeMasquerade(bridge);
     for (const uid of podUids) for (const h of await readdir('/sys/fs/cgroup').catch(() => [] as string[])) await rm(join('/sys/fs/cgroup', h, 'skiff', `pod${uid}`), { recursive: false, force: true }).catch(() => undefined);
     const mounts = (await readFile('/proc/self/mountinfo', 'utf8')).split('\n').map((l) => l.split(' ')[4]).filter((m) => m?.startsWith(dataDir));
     for (const m of mounts.reverse()) await run('umount', ['-l', m]).catch(() => undefined);
@@ -280,6 +281,38 @@ describe('oci runtime on runc and CNI', { skip }, () => {
     });
     assert.match(reply, /served/);
     await removeSandbox(sandbox.id);
+  });
+
+  test('what a pod sends outside the pod subnet leaves with the node address (one nftables rule, no per-pod iptables chains)', async () => {
+    const outside = `skiff-e2e-out-${suffix}`;
+    const hostEnd = `sko${suffix}`;
+    const serverIp = `198.18.${subnetByte}.2`;
+    let listener: ReturnType<typeof spawn> | undefined;
+    try {
+      await run('ip', ['netns', 'add', outside]);
+      await run('ip', ['link', 'add', hostEnd, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', outside]);
+      await run('ip', ['addr', 'add', `198.18.${subnetByte}.1/30`, 'dev', hostEnd]);
+      await run('ip', ['link', 'set', hostEnd, 'up']);
+      await run('ip', ['-n', outside, 'addr', 'add', `${serverIp}/30`, 'dev', 'eth0']);
+      await run('ip', ['-n', outside, 'link', 'set', 'eth0', 'up']);
+      const script = `require('net').createServer((s) => s.end(s.remoteAddress + '\\n')).listen(9000, '${serverIp}')`;
+      listener = spawn('ip', ['netns', 'exec', outside, process.execPath, '-e', script], { stdio: 'ignore' });
+      const config = sandboxConfig('egress');
+      const sandbox = await startSandbox(config);
+      const client = containerConfig('client', ['sh', '-c', `until nc ${serverIp} 9000; do sleep 0.1; done`]);
+      const id = await startContainer(sandbox.id, client, config);
+      assert.equal((await exited(id)).exitCode, 0);
+      const seen = (await logText(client.logPath)).filter((l) => l.split(' ')[1] === 'stdout').map((l) => l.split(' ').slice(3).join(' '));
+      assert.deepEqual(seen, [`198.18.${subnetByte}.1`], `the server saw the node's address, not the pod's ${sandbox.ips[0]}`);
+      const nat = (await run('nft', ['list', 'table', 'ip', 'nat']).catch(() => ({ stdout: '' }))).stdout;
+      assert.doesNotMatch(nat, new RegExp(`${sandbox.ips[0]!.replace(/\./g, '\\.')}\\b`), 'no per-pod iptables masquerade chain');
+      assert.match((await run('nft', ['list', 'table', 'ip', masqueradeTable(bridge)])).stdout, new RegExp(`ip saddr ${subnet.replace(/\./g, '\\.')} .*masquerade`));
+      await removeSandbox(sandbox.id);
+    } finally {
+      listener?.kill();
+      await run('ip', ['netns', 'delete', outside]).catch(() => undefined);
+      await run('ip', ['link', 'delete', hostEnd]).catch(() => undefined);
+    }
   });
 
   test('a new runtime instance (a kubelet restart) sees and controls what is running, and removal leaves nothing behind', async () => {

@@ -149,7 +149,6 @@ export class HostRuntime implements ContainerRuntime {
   }
 
   async close(options: { killAll?: boolean } = {}): Promise<void> {
-    this.containers.closeStandby();
     if (!options.killAll) return;
     for (const s of await this.support.sandboxes.list()) await this.removePodSandbox(s.id);
   }

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { CommandError, runCommand } from './commands.js';
 import type { PortMapping } from '../types.js';
 
 /** Where Debian's containernetworking-plugins puts the plugins (`dpkg -L containernetworking-plugins`). */
@@ -16,6 +16,8 @@ export interface PodNetworkOptions {
   ipamDataDir: string;
   /** add the portmap plugin (hostPort) */
   portMap: boolean;
+  /** let the bridge plugin masquerade (an iptables chain per pod); off when one nftables rule does it for the subnet */
+  ipMasq?: boolean;
   /** replace another IPv4 address the bridge has (a pod CIDR that changed) instead of failing */
   forceAddress?: boolean;
 }
@@ -47,7 +49,7 @@ export function podNetworkConfList(o: PodNetworkOptions): { cniVersion: string; 
       type: 'bridge',
       bridge: o.bridge,
       isGateway: true,
-      ipMasq: true,
+      ipMasq: o.ipMasq ?? true,
       hairpinMode: true,
       ...(o.forceAddress ? { forceAddress: true } : {}),
       ipam: { type: 'host-local', ranges: [[{ subnet: o.subnet }]], routes: [{ dst: '0.0.0.0/0' }], dataDir: o.ipamDataDir },
@@ -65,45 +67,34 @@ export interface CniTarget {
   binDir: string;
 }
 
-function invoke(plugin: string, command: 'ADD' | 'DEL' | 'CHECK', target: CniTarget, netConf: Record<string, unknown>): Promise<CniResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(`${target.binDir}/${plugin}`, [], {
-      env: {
-        CNI_COMMAND: command,
-        CNI_CONTAINERID: target.containerId,
-        CNI_NETNS: target.netnsPath,
-        CNI_IFNAME: target.ifName,
-        CNI_PATH: target.binDir,
-        PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin',
-      },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (c: Buffer) => out.push(c));
-    child.stderr.on('data', (c: Buffer) => err.push(c));
-    child.on('error', (e) => reject(new CniError(plugin, e.message)));
-    child.on('close', (code) => {
-      const text = Buffer.concat(out).toString('utf8');
-      if (code !== 0) {
-        let message = Buffer.concat(err).toString('utf8').trim() || `exit ${code}`;
-        try {
-          const doc = JSON.parse(text) as { msg?: string; details?: string };
-          message = [doc.msg, doc.details].filter(Boolean).join(': ') || message;
-        } catch {
-          /* not a CNI error document */
-        }
-        reject(new CniError(plugin, message));
-        return;
-      }
-      try {
-        resolve(text.trim() ? (JSON.parse(text) as CniResult) : {});
-      } catch {
-        reject(new CniError(plugin, `unreadable result: ${text.slice(0, 200)}`));
-      }
-    });
-    child.stdin.end(JSON.stringify(netConf));
-  });
+async function invoke(plugin: string, command: 'ADD' | 'DEL' | 'CHECK', target: CniTarget, netConf: Record<string, unknown>): Promise<CniResult> {
+  let text: string;
+  try {
+    const env = {
+      CNI_COMMAND: command,
+      CNI_CONTAINERID: target.containerId,
+      CNI_NETNS: target.netnsPath,
+      CNI_IFNAME: target.ifName,
+      CNI_PATH: target.binDir,
+      PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin',
+    };
+    text = (await runCommand(`${target.binDir}/${plugin}`, [], { env, input: JSON.stringify(netConf) })).stdout;
+  } catch (error) {
+    if (!(error instanceof CommandError)) throw new CniError(plugin, (error as Error).message);
+    let message = error.stderr.trim() || (error.code === null ? error.message : `exit ${error.code}`);
+    try {
+      const doc = JSON.parse(error.stdout) as { msg?: string; details?: string };
+      message = [doc.msg, doc.details].filter(Boolean).join(': ') || message;
+    } catch {
+      /* not a CNI error document */
+    }
+    throw new CniError(plugin, message);
+  }
+  try {
+    return text.trim() ? (JSON.parse(text) as CniResult) : {};
+  } catch {
+    throw new CniError(plugin, `unreadable result: ${text.slice(0, 200)}`);
+  }
 }
 
 function runtimeConfigFor(plugin: Record<string, unknown>, portMappings: PortMapping[]): Record<string, unknown> | undefined {

@@ -1,14 +1,11 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { openSync, closeSync } from 'node:fs';
-import { appendFile, mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { access, appendFile, mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import type { Logger } from 'pino';
 import { RuntimeError, runtimeLabels, type ContainerConfig, type ContainerStatus, type SandboxConfig } from '../types.js';
 import type { ImageStore } from './images/index.js';
+import { runCommand as run, startShim } from './commands.js';
 import { readJsonFile, writeJsonFile } from './json-file.js';
 import { hostProcess } from './host-process.js';
 import { buildOciSpec } from './oci-spec.js';
@@ -17,8 +14,7 @@ import type { Runc } from './runc.js';
 import { removeCgroup, type SandboxManager } from './sandboxes.js';
 import { shimPaths, type ShimConfig, type ShimState } from './shim-protocol.js';
 
-const run = promisify(execFile);
-const SHIM_SCRIPT = fileURLToPath(new URL('./shim.js', import.meta.url));
+const ID = /^[a-f0-9]{32}$/;
 
 /** What `<data-dir>/containers/<id>/container.json` records (labels persisted for adoption). */
 export interface ContainerRecord {
@@ -61,8 +57,11 @@ export interface ContainerManagerOptions {
 /** Containers of the `oci` runtime: OCI bundles run by runc under a detached shim each. */
 export class ContainerManager {
   readonly root: string;
-  /** a shim started ahead of need (`--standby`), waiting on stdin for its container dir */
-  private standby?: ChildProcess;
+  /** container records (written once at create) by id, kept in step with the folder on each list */
+  private readonly records = new Map<string, ContainerRecord>();
+  private loaded?: Promise<void>;
+  /** final states of exited containers (the shim writes nothing after them) */
+  private readonly finished = new Map<string, ShimState>();
 
   constructor(private readonly o: ContainerManagerOptions) {
     this.root = join(o.dataDir, 'containers');
@@ -70,16 +69,40 @@ export class ContainerManager {
 
   /** The container's folder (also its OCI bundle, beside the image store's rootfs) and files. */
   paths(id: string): { dir: string; record: string; spec: string; stdin: string } & ReturnType<typeof shimPaths> {
-    if (!/^[a-f0-9]{32}$/.test(id)) throw new RuntimeError('NotFound', `invalid container id "${id}"`);
+    if (!ID.test(id)) throw new RuntimeError('NotFound', `invalid container id "${id}"`);
     const dir = join(this.root, id);
     return { dir, record: join(dir, 'container.json'), spec: join(dir, 'config.json'), stdin: join(dir, 'stdin'), ...shimPaths(dir) };
   }
 
   async record(id: string): Promise<ContainerRecord | undefined> {
-    try {
-      return await readJsonFile<ContainerRecord>(this.paths(id).record);
-    } catch {
-      return undefined;
+    if (!ID.test(id)) return undefined;
+    await this.load();
+    const known = this.records.get(id);
+    if (known) return known;
+    const record = await readJsonFile<ContainerRecord>(this.paths(id).record).catch(() => undefined);
+    if (record) this.records.set(id, record);
+    return record;
+  }
+
+  /** Reads the records of the containers folder once; later calls only wait for that. */
+  private load(): Promise<void> {
+    this.loaded ??= this.sync();
+    return this.loaded;
+  }
+
+  /** Brings the records in step with the containers folder (another runtime instance may have added or removed some). */
+  private async sync(): Promise<void> {
+    const ids = new Set((await readdir(this.root).catch(() => [] as string[])).filter((id) => ID.test(id)));
+    for (const id of this.records.keys()) {
+      if (!ids.has(id)) {
+        this.records.delete(id);
+        this.finished.delete(id);
+      }
+    }
+    for (const id of ids) {
+      if (this.records.has(id)) continue;
+      const record = await readJsonFile<ContainerRecord>(this.paths(id).record).catch(() => undefined);
+      if (record) this.records.set(id, record);
     }
   }
 
@@ -126,6 +149,8 @@ export class ContainerManager {
         ...(plain ? { process: plain } : {}),
       };
       await writeJsonFile(p.record, record);
+      await this.load();
+      this.records.set(id, record);
       return id;
     } catch (error) {
       await store.releaseRootfs(id).catch(() => undefined);
@@ -135,7 +160,7 @@ export class ContainerManager {
     }
   }
 
-  /** Starts the shim, which runs `runc run`; resolves once the container's process exists. */
+  /** Starts the shim (through the command helper, which keeps one started ahead of need), which runs `runc run`; resolves once the container's process exists. */
   async start(id: string): Promise<void> {
     const record = await this.record(id);
     if (!record) throw new RuntimeError('NotFound', `container ${id} not found`);
@@ -153,54 +178,15 @@ export class ContainerManager {
       ...(record.process ? { process: record.process } : {}),
     };
     await writeJsonFile(p.config, shim);
-    const child = this.takeShim(p.shimLog);
-    child.stdin!.end(`${p.dir}\n`);
-    const answer = await new Promise<string>((resolve) => {
-      let text = '';
-      child.stdout!.on('data', (c: Buffer) => {
-        text += c.toString();
-        if (text.includes('\n')) resolve(text);
-      });
-      child.stdout!.on('close', () => resolve(text));
-      child.on('error', (e) => resolve(JSON.stringify({ error: e.message })));
-    });
-    child.stdout!.destroy();
-    child.unref();
+    const answer = await startShim(p.dir, p.shimLog).catch((e: Error) => JSON.stringify({ error: e.message }));
     let message: { pid?: number; error?: string };
     try {
-      message = JSON.parse(answer.split('\n')[0]) as typeof message;
+      message = JSON.parse(answer) as typeof message;
     } catch {
       message = { error: `the shim failed: ${(await readFile(p.shimLog, 'utf8').catch(() => '')).trim().slice(-500) || 'no output'}` };
-      await writeJsonFile(p.state, { state: 'exited', shimPid: child.pid ?? 0, startedAt: Date.now(), finishedAt: Date.now(), exitCode: 128, reason: 'StartError', message: message.error } satisfies ShimState);
+      await writeJsonFile(p.state, { state: 'exited', shimPid: 0, startedAt: Date.now(), finishedAt: Date.now(), exitCode: 128, reason: 'StartError', message: message.error } satisfies ShimState);
     }
     if (message.error) throw new RuntimeError('RunContainerError', message.error);
-  }
-
-  /** The standby shim if it is still waiting, else a new one; a fresh standby is started for the next container. */
-  private takeShim(shimLog: string): ChildProcess {
-    let child = this.standby;
-    this.standby = undefined;
-    if (!child || child.exitCode !== null || child.signalCode !== null) child = this.spawnShim(shimLog);
-    (child.stdout as unknown as { ref?: () => void }).ref?.();
-    this.standby = this.spawnShim();
-    return child;
-  }
-
-  private spawnShim(shimLog?: string): ChildProcess {
-    const fd = shimLog ? openSync(shimLog, 'a') : 'ignore';
-    const child = spawn(process.execPath, [SHIM_SCRIPT, '--standby'], { detached: true, stdio: ['pipe', 'pipe', fd] });
-    if (typeof fd === 'number') closeSync(fd);
-    child.on('error', () => undefined);
-    child.unref();
-    (child.stdin as unknown as { unref?: () => void }).unref?.();
-    (child.stdout as unknown as { unref?: () => void }).unref?.();
-    return child;
-  }
-
-  /** Ends the standby shim (it would also leave on its own when this process exits). */
-  closeStandby(): void {
-    this.standby?.stdin?.destroy();
-    this.standby = undefined;
   }
 
   /** Stop signal (the image's StopSignal or SIGTERM), then SIGKILL after `timeoutSeconds`. */
@@ -226,17 +212,19 @@ export class ContainerManager {
     }
     await (await this.o.images()).releaseRootfs(id);
     await rm(this.paths(id).dir, { recursive: true, force: true });
+    this.records.delete(id);
+    this.finished.delete(id);
   }
 
   async list(filter: { sandboxId?: string; podUid?: string } = {}): Promise<ContainerStatus[]> {
+    await this.load();
+    await this.sync();
     const out: ContainerStatus[] = [];
-    for (const id of await readdir(this.root).catch(() => [] as string[])) {
-      if (!/^[a-f0-9]{32}$/.test(id)) continue;
-      const status = await this.status(id);
-      if (!status) continue;
-      if (filter.sandboxId && status.sandboxId !== filter.sandboxId) continue;
-      if (filter.podUid && status.labels[runtimeLabels.podUid] !== filter.podUid) continue;
-      out.push(status);
+    for (const record of [...this.records.values()]) {
+      if (filter.sandboxId && record.sandboxId !== filter.sandboxId) continue;
+      if (filter.podUid && record.labels[runtimeLabels.podUid] !== filter.podUid) continue;
+      const status = await this.status(record.id);
+      if (status) out.push(status);
     }
     return out;
   }
@@ -245,7 +233,11 @@ export class ContainerManager {
     const record = await this.record(id);
     if (!record) return undefined;
     const p = this.paths(id);
-    let state = await readJsonFile<ShimState>(p.state).catch(() => undefined);
+    let state = this.finished.get(id) ?? (await readJsonFile<ShimState>(p.state).catch(() => undefined));
+    if (!state && !(await access(p.record).then(() => true, () => false))) {
+      this.records.delete(id);
+      return undefined;
+    }
     if (state?.state === 'running' && !isAlive(state.shimPid)) {
       state = (await readJsonFile<ShimState>(p.state)) ?? state;
       const alive = record.process ? state.pid !== undefined && isAlive(state.pid) : (await this.o.runc.state(id))?.status === 'running';
@@ -254,6 +246,7 @@ export class ContainerManager {
         await writeJsonFile(p.state, state);
       }
     }
+    if (state?.state === 'exited') this.finished.set(id, state);
     const base = {
       id,
       sandboxId: record.sandboxId,

@@ -5,3 +5,4 @@ export { CriLogWriter, formatCriRecord, parseCriRecord, rfc3339Nano, MAX_LOG_LIN
 export { ImageStore } from './images/index.js';
 export { ContainerManager, type ContainerRecord } from './containers.js';
 export { HostSupport } from './host-support.js';
+export { masqueradeTable, masqueradePresent, removeMasquerade } from './masquerade.js';

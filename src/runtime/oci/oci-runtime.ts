@@ -19,6 +19,7 @@ import { DEFAULT_CNI_BIN_DIRS } from './cni.js';
 import { ContainerManager } from './containers.js';
 import { attachContainer, runcExec } from './exec.js';
 import { ImageStore } from './images/index.js';
+import { nftAvailable } from './masquerade.js';
 import { Runc } from './runc.js';
 import { SandboxManager } from './sandboxes.js';
 
@@ -55,6 +56,7 @@ export class OciRuntime implements ContainerRuntime {
   private readonly containers: ContainerManager;
   private store?: Promise<ImageStore>;
   private ready?: Promise<void>;
+  private nft?: Promise<boolean>;
 
   constructor(private readonly options: OciRuntimeOptions) {
     this.logger = options.logger ?? pino({ level: 'silent' });
@@ -67,6 +69,7 @@ export class OciRuntime implements ContainerRuntime {
       networkName: 'skiff',
       defaultPodCIDR: options.defaultPodCIDR ?? '10.42.0.0/24',
       portMap: true,
+      nftMasquerade: () => (this.nft ??= nftAvailable()),
     });
     this.containers = new ContainerManager({ dataDir: options.dataDir, logger: this.logger, runc: this.runc, sandboxes: this.sandboxes, images: () => this.images() });
   }
@@ -182,7 +185,6 @@ export class OciRuntime implements ContainerRuntime {
 
   /** Containers keep running under their shims unless `killAll`, which removes every sandbox. */
   async close(options: { killAll?: boolean } = {}): Promise<void> {
-    this.containers.closeStandby();
     if (!options.killAll) return;
     for (const s of await this.sandboxes.list()) await this.removePodSandbox(s.id);
   }

@@ -1,7 +1,4 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-
-const run = promisify(execFile);
+import { runCommand as run } from './commands.js';
 
 /** What `runc state` says about a container. */
 export interface RuncState {

@@ -1,16 +1,15 @@
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import type { Logger } from 'pino';
 import { RuntimeError, type SandboxConfig, type SandboxStatus } from '../types.js';
+import { runCommand as run } from './commands.js';
 import { cniAdd, cniDel, podNetworkConfList, resultIps, type CniResult, type CniTarget } from './cni.js';
 import { readJsonFile, writeJsonFile } from './json-file.js';
+import { ensureMasquerade } from './masquerade.js';
 import { hostsFile, resolvConfFile } from './sandbox-files.js';
 
-const run = promisify(execFile);
 const NETNS_DIR = '/var/run/netns';
 
 /** What `<data-dir>/sandboxes/<id>/sandbox.json` records. */
@@ -38,12 +37,18 @@ export interface SandboxManagerOptions {
   /** pod CIDR used when the SandboxConfig names none */
   defaultPodCIDR: string;
   portMap: boolean;
+  /** one nftables masquerade rule per pod subnet (`masquerade.ts`) instead of the bridge plugin's per-pod ipMasq chains */
+  nftMasquerade?: () => Promise<boolean>;
 }
 
 /** Pod sandboxes of the `oci` runtime: a named network namespace with CNI networking, and the pod's /etc files. */
 export class SandboxManager {
   readonly root: string;
   private readonly ipamDir: string;
+  /** sandbox records by id, as last written by this instance or read from the folder */
+  private readonly records = new Map<string, SandboxRecord>();
+  /** subnets whose masquerade rule is in place (or being put there) */
+  private readonly masquerading = new Map<string, Promise<boolean>>();
 
   constructor(private readonly o: SandboxManagerOptions) {
     this.root = join(o.dataDir, 'sandboxes');
@@ -63,7 +68,16 @@ export class SandboxManager {
   }
 
   async get(id: string): Promise<SandboxRecord | undefined> {
-    return readJsonFile<SandboxRecord>(this.paths(id).record).catch(() => undefined);
+    const known = this.records.get(id);
+    if (known) return known;
+    const record = await readJsonFile<SandboxRecord>(this.paths(id).record).catch(() => undefined);
+    if (record) this.records.set(id, record);
+    return record;
+  }
+
+  private async save(record: SandboxRecord): Promise<void> {
+    this.records.set(record.id, record);
+    await writeJsonFile(this.paths(record.id).record, record);
   }
 
   /** Creates the network namespace, runs CNI ADD and writes /etc files; undoes it all on failure. */
@@ -84,8 +98,9 @@ export class SandboxManager {
           ipamDataDir: this.ipamDir,
           portMap: this.o.portMap && config.portMappings.length > 0,
           forceAddress: !otherSubnetInUse,
+          ipMasq: !(await this.masquerade(subnet)),
         });
-        await writeJsonFile(p.record, record);
+        await this.save(record);
         await run('ip', ['netns', 'add', record.netns]);
         record.cniResult = await cniAdd(record.network, this.target(record), config.portMappings);
         record.ips = resultIps(record.cniResult);
@@ -97,13 +112,33 @@ export class SandboxManager {
       await writeFile(p.resolvConf, resolvConfFile(config.dns, await readFile('/etc/resolv.conf', 'utf8').catch(() => '')));
       await writeFile(p.hostname, `${config.hostname}\n`);
       record.state = 'ready';
-      await writeJsonFile(p.record, record);
+      await this.save(record);
       return record;
     } catch (error) {
       await this.teardown(record).catch((e: unknown) => this.o.logger.warn({ sandbox: id, err: e }, 'cleanup of a failed sandbox failed'));
       await rm(p.dir, { recursive: true, force: true });
+      this.records.delete(id);
       throw new RuntimeError('SandboxError', `failed to set up the sandbox of pod ${config.namespace}/${config.name}: ${(error as Error).message}`);
     }
+  }
+
+  /** Puts the subnet's nftables masquerade rule in place once; false when the bridge plugin must masquerade instead. */
+  private masquerade(subnet: string): Promise<boolean> {
+    let done = this.masquerading.get(subnet);
+    if (!done) {
+      done = (async () => {
+        if (!(await this.o.nftMasquerade?.())) return false;
+        try {
+          await ensureMasquerade(this.o.bridge, subnet);
+          return true;
+        } catch (error) {
+          this.o.logger.warn({ err: error, subnet }, 'cannot install the nftables masquerade rule; the bridge plugin masquerades per pod');
+          return false;
+        }
+      })();
+      this.masquerading.set(subnet, done);
+    }
+    return done;
   }
 
   /** CNI DEL and removal of the network namespace; the record stays (notready). */
@@ -113,7 +148,7 @@ export class SandboxManager {
     await this.teardown(record);
     record.state = 'notready';
     delete record.netns;
-    await writeJsonFile(this.paths(id).record, record);
+    await this.save(record);
   }
 
   /** Stops the sandbox and removes its files and the pod's cgroup folders. */
@@ -121,16 +156,18 @@ export class SandboxManager {
     const record = await this.get(id);
     if (record) await this.stop(id);
     await rm(this.paths(id).dir, { recursive: true, force: true });
+    this.records.delete(id);
     if (record?.config.cgroupParent && !(await this.list()).some((s) => s.config.cgroupParent === record.config.cgroupParent)) {
       await removeCgroupTree(record.config.cgroupParent);
     }
   }
 
+  /** Sandboxes in the folder (one readdir; records are read once and then kept). */
   async list(): Promise<SandboxRecord[]> {
-    const ids = await readdir(this.root).catch(() => [] as string[]);
+    const ids = new Set((await readdir(this.root).catch(() => [] as string[])).filter((id) => /^[a-f0-9]{32}$/.test(id)));
+    for (const id of this.records.keys()) if (!ids.has(id)) this.records.delete(id);
     const out: SandboxRecord[] = [];
     for (const id of ids) {
-      if (!/^[a-f0-9]{32}$/.test(id)) continue;
       const record = await this.get(id);
       if (record && record.state !== 'creating') out.push(record);
     }
@@ -154,6 +191,7 @@ export class SandboxManager {
       this.o.logger.info({ sandbox: id }, 'removing a sandbox whose creation was interrupted');
       await this.teardown(record).catch((e: unknown) => this.o.logger.warn({ sandbox: id, err: e }, 'orphan sandbox teardown failed'));
       await rm(this.paths(id).dir, { recursive: true, force: true });
+      this.records.delete(id);
     }
     const known = new Set((await this.list()).filter((s) => s.netns).map((s) => s.id));
     const allocations = join(this.ipamDir, this.o.networkName);

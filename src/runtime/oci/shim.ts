@@ -49,15 +49,18 @@ function main(dir: string): void {
     process.stdout.on('error', () => undefined);
   };
   let state: ShimState | undefined;
-  const poll = setInterval(() => {
-    if (state || !existsSync(paths.pidFile)) return;
-    const pid = Number(readFileSync(paths.pidFile, 'utf8').trim());
-    if (!pid) return;
+  const running = (pid: number) => {
     state = { state: 'running', shimPid: process.pid, pid, startedAt: Date.now() };
     writeJsonFileSync(paths.state, state);
     clearInterval(poll);
     notify({ pid });
+  };
+  const poll = setInterval(() => {
+    if (state || !existsSync(paths.pidFile)) return;
+    const pid = Number(readFileSync(paths.pidFile, 'utf8').trim());
+    if (pid) running(pid);
   }, 2);
+  if (cfg.process && child.pid) running(child.pid);
   let spawnError: string | undefined;
   child.on('error', (e) => (spawnError = e.message));
   child.on('close', (code, signal) => {

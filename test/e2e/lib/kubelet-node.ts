@@ -4,7 +4,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import { OciRuntime } from '../../../src/runtime/index.js';
+import { masqueradePresent, OciRuntime, removeMasquerade } from '../../../src/runtime/index.js';
 import { startRegistry, type RunningRegistry } from './registry.js';
 import { buildTestImage, pushTestImage, type TestImage } from './test-image.js';
 
@@ -60,12 +60,13 @@ export function podNetworkFor(fileIndex: number): { bridge: string; clusterCidr:
   return { bridge, clusterCidr, flags: ['--cni-bridge', bridge] };
 }
 
-/** What of a node's pods is still on the machine: network namespaces, cgroups, mounts, its bridge. */
+/** What of a node's pods is still on the machine: network namespaces, cgroups, mounts, its bridge and masquerade table. */
 export interface NodeLeftovers {
   netns: string[];
   cgroups: string[];
   mounts: string[];
   bridge: boolean;
+  nftTable: boolean;
 }
 
 async function podUidsOf(dataDir: string): Promise<string[]> {
@@ -91,12 +92,13 @@ export async function nodeLeftovers(dataDir: string, bridge: string, uids: strin
   }
   const mounts = (await readFile('/proc/self/mountinfo', 'utf8')).split('\n').map((l) => l.split(' ')[4] ?? '').filter((p) => p.startsWith(dataDir) || netns.some((n) => p.endsWith(`/${n}`)));
   const bridgeThere = await run('ip', ['link', 'show', bridge]).then(() => true, () => false);
-  return { netns, cgroups, mounts, bridge: bridgeThere };
+  return { netns, cgroups, mounts, bridge: bridgeThere, nftTable: await masqueradePresent(bridge) };
 }
 
 /**
  * Removes everything the node's containers hold (runc containers, shims, network namespaces,
- * cgroups, overlay and tmpfs mounts) through the oci runtime on its data dir, then its bridge.
+ * cgroups, overlay and tmpfs mounts) through the oci runtime on its data dir, then its bridge and
+ * its masquerade table.
  * Call it after the kubelet process was killed. Answers what could not be removed.
  */
 export async function cleanupNode(dataDir: string, bridge: string): Promise<NodeLeftovers> {
@@ -111,9 +113,10 @@ export async function cleanupNode(dataDir: string, bridge: string): Promise<Node
     await run('umount', ['-l', path]).catch(() => undefined);
   }
   await run('ip', ['link', 'delete', bridge]).catch(() => undefined);
+  await removeMasquerade(bridge);
   for (let i = 0; i < 20; i++) {
     const left = await nodeLeftovers(dataDir, bridge, uids, sandboxIds);
-    if (!left.netns.length && !left.cgroups.length && !left.mounts.length && !left.bridge) return left;
+    if (!left.netns.length && !left.cgroups.length && !left.mounts.length && !left.bridge && !left.nftTable) return left;
     await sleep(100);
   }
   return nodeLeftovers(dataDir, bridge, uids, sandboxIds);

@@ -1,10 +1,9 @@
-import { execFile } from 'node:child_process';
 import { mkdir, readdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { promisify } from 'node:util';
 import type { LayerInfo } from './layer-store.js';
 
-const run = promisify(execFile);
+import { runCommand as run } from '../commands.js';
+
 /** overlayfs takes its options in one page */
 const MAX_MOUNT_OPTIONS = 4000;
 

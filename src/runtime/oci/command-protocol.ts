@@ -1,0 +1,9 @@
+/** Requests to the runtime's command helper (`command-helper.ts`), one JSON line each. */
+export type CommandRequest =
+  | { id: number; op: 'run'; file: string; args: string[]; env?: Record<string, string>; cwd?: string; input?: string }
+  | { id: number; op: 'shim'; dir: string; shimLog: string };
+
+/** Its answers: a command's exit and output, or a shim's first line. */
+export type CommandAnswer =
+  | { id: number; code: number | null; signal: string | null; stdout: string; stderr: string; error?: string }
+  | { id: number; line: string; error?: string };
