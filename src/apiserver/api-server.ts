@@ -181,7 +181,7 @@ export class ApiServer {
   private async route(request: ApiRequest): Promise<ApiResponse> {
     const path = request.path.length > 1 && request.path.endsWith('/') ? request.path.slice(0, -1) : request.path;
     if (!request.user && !publicPaths.has(path)) throw new ApiError('Unauthorized', 'Unauthorized');
-    const info = parseRequestInfo({ ...request, path });
+    const info = parseRequestInfo({ method: request.method, path, query: request.query });
     if (info.isResourceRequest && info.resource) {
       const user = request.user!;
       const write: WriteContext = { user, dryRun: request.query.getAll('dryRun').includes('All'), now: this.now() };

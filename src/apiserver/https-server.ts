@@ -73,7 +73,7 @@ export async function startHttpsServer(options: HttpsServerOptions): Promise<Htt
     res.once('close', () => {
       inFlight.delete(controller);
       if (!res.writableFinished) controller.abort();
-      const labels = metricLabels(req);
+      const labels = metricLabels(req, controller.url(req));
       metrics?.total.inc({ ...labels, code: String(res.statusCode) });
       metrics?.duration.observe(labels, (performance.now() - started) / 1000);
     });
@@ -91,7 +91,7 @@ export async function startHttpsServer(options: HttpsServerOptions): Promise<Htt
   });
 
   async function serve(req: IncomingMessage, res: ServerResponse, lifetime: RequestLifetime): Promise<void> {
-    const { path, query } = splitUrl(req.url ?? '/');
+    const { path, query } = lifetime.url(req);
     const method = (req.method ?? 'GET').toUpperCase() as ApiRequest['method'];
     const auth = options.authenticator.authenticate(credentials(req));
     if (auth === false || (auth === undefined && !publicPaths.has(path))) {
@@ -171,12 +171,19 @@ export async function startHttpsServer(options: HttpsServerOptions): Promise<Htt
 }
 
 /**
- * A request's abort signal, made only when something asks for it (most requests never do): it
- * aborts when the client leaves before the answer is written or the server closes.
+ * What the server keeps of one request: its split URL and its abort signal, made only when
+ * something asks for it (most requests never do); the signal aborts when the client leaves before
+ * the answer is written or the server closes.
  */
 class RequestLifetime {
   private controller: AbortController | undefined;
   private aborted = false;
+  private split: SplitUrl | undefined;
+
+  /** The request's path and query, split once for serving and for the metrics. */
+  url(req: IncomingMessage): SplitUrl {
+    return (this.split ??= splitUrl(req.url ?? '/'));
+  }
 
   get signal(): AbortSignal {
     if (!this.controller) {
@@ -305,7 +312,12 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-la
   });
 }
 
-function splitUrl(url: string): { path: string; query: URLSearchParams } {
+interface SplitUrl {
+  path: string;
+  query: URLSearchParams;
+}
+
+function splitUrl(url: string): SplitUrl {
   const at = url.indexOf('?');
   const rawPath = at < 0 ? url : url.slice(0, at);
   let path: string;
@@ -356,8 +368,8 @@ function requestMetrics(registry: Registry): RequestMetrics {
 }
 
 /** Upstream's metric verb (GET, LIST, WATCH, POST …) and the resource a path names. */
-function metricLabels(req: IncomingMessage): { verb: string; resource: string; subresource: string } {
-  const { path, query } = splitUrl(req.url ?? '/');
+function metricLabels(req: IncomingMessage, url: SplitUrl): { verb: string; resource: string; subresource: string } {
+  const { path, query } = url;
   const parts = path.split('/').filter(Boolean);
   let rest: string[] = [];
   if (parts[0] === 'api') rest = parts.slice(2);

@@ -22,7 +22,7 @@ export interface RequestInfo {
  */
 export function parseRequestInfo(request: Pick<ApiRequest, 'method' | 'path' | 'query'>): RequestInfo {
   const info: RequestInfo = { isResourceRequest: false, path: request.path, verb: request.method.toLowerCase(), group: '', version: '', namespace: '', resource: '', subresource: '', name: '', rest: [] };
-  const parts = request.path.split('/').filter((p) => p !== '').map(decodeURIComponent);
+  const parts = request.path.split('/').filter((p) => p !== '').map((p) => (p.includes('%') ? decodeURIComponent(p) : p));
   let i: number;
   if (parts[0] === 'api') {
     if (parts.length < 3) return info;

@@ -45,6 +45,10 @@ interface Walk {
   unknown: string[];
   typeErrors: string[];
   prune: boolean;
+  /** keys and list indexes from the root to the value being visited */
+  path: (string | number)[];
+  /** the struct field names among them */
+  goPath: string[];
 }
 
 function typeMismatch(value: unknown, schema: Schema): boolean {
@@ -69,18 +73,36 @@ function typeMismatch(value: unknown, schema: Schema): boolean {
   return false;
 }
 
-function visit(value: unknown, schema: Schema, path: string, goPath: string, owner: string, walk: Walk): void {
+/** The JSON path of the value being visited (`spec.containers[0].image`), made only when reported. */
+function pathString(walk: Walk): string {
+  let out = '';
+  for (const segment of walk.path) out = typeof segment === 'number' ? `${out}[${segment}]` : out ? `${out}.${segment}` : segment;
+  return out;
+}
+
+/** The Go field path of the value being visited (list indexes and map keys left out). */
+function goPathString(walk: Walk): string {
+  let out = '';
+  for (const segment of walk.goPath) out = out ? `${out}.${segment}` : segment;
+  return out;
+}
+
+function visit(value: unknown, schema: Schema, owner: string, walk: Walk): void {
   if (value === null || value === undefined) return;
   if (typeMismatch(value, schema)) {
     const shown = typeof value === 'number' ? `number ${value}` : jsonKind(value);
-    walk.typeErrors.push(`json: cannot unmarshal ${shown} into Go struct field ${owner}.${goPath} of type ${goTypeOf(schema)}`);
+    walk.typeErrors.push(`json: cannot unmarshal ${shown} into Go struct field ${owner}.${goPathString(walk)} of type ${goTypeOf(schema)}`);
     return;
   }
   if (schema.$ref === intOrString || schema.$ref === quantity) return;
   const resolved = resolveSchema(schema);
   if (resolved['x-kubernetes-preserve-unknown-fields']) return;
   if (resolved.type === 'array' && resolved.items) {
-    (value as unknown[]).forEach((item, i) => visit(item, resolved.items!, `${path}[${i}]`, goPath, owner, walk));
+    (value as unknown[]).forEach((item, i) => {
+      walk.path.push(i);
+      visit(item, resolved.items!, owner, walk);
+      walk.path.pop();
+    });
     return;
   }
   if (resolved.type !== 'object' || typeof value !== 'object') return;
@@ -89,17 +111,23 @@ function visit(value: unknown, schema: Schema, path: string, goPath: string, own
     const structName = schema.$ref ? schema.$ref.slice(schema.$ref.lastIndexOf('.') + 1) : owner;
     for (const key of Object.keys(map)) {
       const child = resolved.properties[key];
-      const childPath = path ? `${path}.${key}` : key;
+      walk.path.push(key);
       if (!child) {
-        walk.unknown.push(childPath);
+        walk.unknown.push(pathString(walk));
+        walk.path.pop();
         if (walk.prune) delete map[key];
         continue;
       }
-      visit(map[key], child, childPath, goPath ? `${goPath}.${key}` : key, structName, walk);
+      walk.goPath.push(key);
+      visit(map[key], child, structName, walk);
+      walk.goPath.pop();
+      walk.path.pop();
     }
   } else if (typeof resolved.additionalProperties === 'object') {
     for (const key of Object.keys(map)) {
-      visit(map[key], resolved.additionalProperties, path ? `${path}.${key}` : key, goPath, owner, walk);
+      walk.path.push(key);
+      visit(map[key], resolved.additionalProperties, owner, walk);
+      walk.path.pop();
     }
   }
 }
@@ -110,8 +138,8 @@ function visit(value: unknown, schema: Schema, path: string, goPath: string, own
  * `prune` is false. Returns the unknown fields' paths and the decoder's type errors.
  */
 export function pruneUnknownFields(value: unknown, schema: Schema, options: { prune?: boolean } = {}): PruneResult {
-  const walk: Walk = { unknown: [], typeErrors: [], prune: options.prune ?? true };
+  const walk: Walk = { unknown: [], typeErrors: [], prune: options.prune ?? true, path: [], goPath: [] };
   const rootName = schema.$ref ? schema.$ref.slice(schema.$ref.lastIndexOf('.') + 1) : (schema['x-kubernetes-group-version-kind']?.[0]?.kind ?? '');
-  visit(value, schema, '', '', rootName, walk);
+  visit(value, schema, rootName, walk);
   return { unknown: walk.unknown, typeErrors: walk.typeErrors };
 }
