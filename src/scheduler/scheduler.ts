@@ -91,6 +91,7 @@ export class Scheduler {
           addNominatedPod: (pi, node) => nominatorRef.queue!.nominator.addNominatedPod(pi, node),
           deleteNominatedPodIfExists: (p) => nominatorRef.queue!.nominator.deleteNominatedPodIfExists(p),
           nominatedPodsForNode: (node) => nominatorRef.queue!.nominator.nominatedPodsForNode(node),
+          hasNominatedPods: () => nominatorRef.queue!.nominator.hasNominatedPods(),
         },
         eventRecorder: (pod, type, reason, action, message) => this.recorder.record(pod, type, reason, action, message),
       });

@@ -164,6 +164,8 @@ export interface PostBindPlugin extends Plugin {
 export interface PodNominator {
   addNominatedPod(podInfo: PodInfo, nodeName: string): void;
   deleteNominatedPodIfExists(pod: Pod): void;
+  /** Whether any pod is nominated at all (lets Filter skip the per-node lookup); assumed true when absent. */
+  hasNominatedPods?(): boolean;
   nominatedPodsForNode(nodeName: string): PodInfo[];
 }
 

@@ -115,13 +115,12 @@ export class NodeInfo {
     for (const p of pods) this.addPod(p);
   }
 
-  /** The node's name ('' while only pods are known). */
-  get name(): string {
-    return this.node?.metadata.name ?? '';
-  }
+  /** The node's name ('' while only pods are known); kept as a field so per-node loops need not reach into the Node object. */
+  name = '';
 
   setNode(node: Node): void {
     this.node = node;
+    this.name = node.metadata.name ?? '';
     this.allocatable = Resource.fromList(node.status?.allocatable ?? node.status?.capacity);
     this.imageStates = new Map();
     for (const img of node.status?.images ?? []) {
@@ -132,6 +131,7 @@ export class NodeInfo {
 
   removeNode(): void {
     this.node = undefined;
+    this.name = '';
     this.generation = nextGeneration();
   }
 
@@ -176,6 +176,7 @@ export class NodeInfo {
   clone(): NodeInfo {
     const c = new NodeInfo();
     c.node = this.node;
+    c.name = this.name;
     c.pods = this.pods.slice();
     c.podsWithAffinity = this.podsWithAffinity.slice();
     c.podsWithRequiredAntiAffinity = this.podsWithRequiredAntiAffinity.slice();

@@ -217,6 +217,7 @@ export class Framework implements FrameworkRunner {
   }
 
   runFilterPluginsWithNominatedPods(state: CycleState, pod: Pod, nodeInfo: NodeInfo): Status {
+    if (this.options.nominator.hasNominatedPods?.() === false) return this.runFilterPlugins(state, pod, nodeInfo);
     const onNode = this.options.nominator.nominatedPodsForNode(nodeInfo.name);
     if (onNode.length === 0) return this.runFilterPlugins(state, pod, nodeInfo);
     const prio = pod.spec.priority ?? 0;

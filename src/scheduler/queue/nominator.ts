@@ -27,6 +27,10 @@ export class Nominator implements PodNominator {
     else this.byNode.delete(node);
   }
 
+  hasNominatedPods(): boolean {
+    return this.byNode.size > 0;
+  }
+
   nominatedPodsForNode(nodeName: string): PodInfo[] {
     if (this.byNode.size === 0) return none;
     return this.byNode.get(nodeName) ?? none;
