@@ -30,6 +30,11 @@ export const errReasonAntiAffinityRulesNotMatch = "node(s) didn't match pod anti
 export const errReasonExistingAntiAffinityRulesNotMatch = "node(s) didn't satisfy existing pods anti-affinity rules";
 
 const preFilterKey = 'PreFilterInterPodAffinity';
+const pluginName = 'InterPodAffinity';
+/** Filter's rejections, made once (already naming the plugin, so the framework hands them on as they are). */
+const affinityRejection = Status.unresolvable(errReasonAffinityRulesNotMatch).withPlugin(pluginName);
+const antiAffinityRejection = Status.unschedulable(errReasonAntiAffinityRulesNotMatch).withPlugin(pluginName);
+const existingAntiAffinityRejection = Status.unschedulable(errReasonExistingAntiAffinityRulesNotMatch).withPlugin(pluginName);
 const preScoreKey = 'PreScoreInterPodAffinity';
 
 class PreFilterState implements StateData {
@@ -70,7 +75,7 @@ export interface InterPodAffinityArgs {
  * (hardPodAffinityWeight) score per topology value.
  */
 export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScorePlugin, ScorePlugin, EnqueueExtensions {
-  static readonly pluginName = 'InterPodAffinity';
+  static readonly pluginName = pluginName;
   readonly name = InterPodAffinity.pluginName;
   private readonly hardPodAffinityWeight: number;
   private readonly ignorePreferredTermsOfExistingPods: boolean;
@@ -175,12 +180,12 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
     const s = state.read<PreFilterState>(preFilterKey);
     if (!s) return Status.error(`reading ${preFilterKey} from cycleState: not found`);
     const labels = nodeInfo.node?.metadata.labels ?? {};
-    if (!this.satisfiesAffinity(s, pod, labels)) return Status.unresolvable(errReasonAffinityRulesNotMatch);
+    if (!this.satisfiesAffinity(s, pod, labels)) return affinityRejection;
     for (const t of s.terms.requiredAntiAffinity) {
       const v = labels[t.topologyKey];
-      if (v !== undefined && s.antiAffinityCounts.get(t.topologyKey, v) > 0) return Status.unschedulable(errReasonAntiAffinityRulesNotMatch);
+      if (v !== undefined && s.antiAffinityCounts.get(t.topologyKey, v) > 0) return antiAffinityRejection;
     }
-    if (s.existingAntiAffinityCounts.anyPositive(labels)) return Status.unschedulable(errReasonExistingAntiAffinityRulesNotMatch);
+    if (s.existingAntiAffinityCounts.anyPositive(labels)) return existingAntiAffinityRejection;
     return Status.success();
   }
 

@@ -32,7 +32,7 @@ export class LayeredCounts {
   }
 
   get(key: string, value: string): number {
-    let n = this.delta.get(key)?.get(value) ?? 0;
+    let n = this.delta.size === 0 ? 0 : (this.delta.get(key)?.get(value) ?? 0);
     const layers = this.base.get(key);
     if (layers) for (let i = 0; i < layers.length; i++) n += layers[i].get(value) ?? 0;
     return n;
@@ -44,6 +44,7 @@ export class LayeredCounts {
       const v = labels[key];
       if (v !== undefined && this.get(key, v) > 0) return true;
     }
+    if (this.delta.size === 0) return false;
     for (const key of this.delta.keys()) {
       if (this.base.has(key)) continue;
       const v = labels[key];
