@@ -99,6 +99,8 @@ export class Framework implements FrameworkRunner {
   readonly postBindPlugins: PostBindPlugin[];
   private readonly waitingPods = new Map<string, WaitingPodImpl>();
   private readonly activeFilters = new WeakMap<CycleState, { skipped: number; plugins: FilterPlugin[] }>();
+  /** the state Filter ran with last (Filter runs once per node with the same state) */
+  private lastActiveFilters: { state: CycleState; skipped: number; plugins: FilterPlugin[] } | undefined;
 
   constructor(profile: Profile, registry: Registry, private readonly options: FrameworkOptions) {
     this.profileName = profile.schedulerName;
@@ -199,11 +201,15 @@ export class Framework implements FrameworkRunner {
   private activeFilterPlugins(state: CycleState): FilterPlugin[] {
     const skip = state.skipFilterPlugins;
     if (skip.size === 0) return this.filterPlugins;
-    const cached = this.activeFilters.get(state);
-    if (cached && cached.skipped === skip.size) return cached.plugins;
-    const plugins = this.filterPlugins.filter((p) => !skip.has(p.name));
-    this.activeFilters.set(state, { skipped: skip.size, plugins });
-    return plugins;
+    const last = this.lastActiveFilters;
+    if (last && last.state === state && last.skipped === skip.size) return last.plugins;
+    let cached = this.activeFilters.get(state);
+    if (!cached || cached.skipped !== skip.size) {
+      cached = { skipped: skip.size, plugins: this.filterPlugins.filter((p) => !skip.has(p.name)) };
+      this.activeFilters.set(state, cached);
+    }
+    this.lastActiveFilters = { state, ...cached };
+    return cached.plugins;
   }
 
   runFilterPlugins(state: CycleState, pod: Pod, nodeInfo: NodeInfo): Status {
