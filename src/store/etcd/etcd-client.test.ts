@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import http2 from 'node:http2';
 import { after, describe, it } from 'node:test';
 import { EtcdClient, EtcdWatchCanceledError } from './etcd-client.js';
 import type { EtcdEvent } from './etcd-messages.js';
@@ -115,6 +116,29 @@ describe('EtcdClient over a fake gRPC server', () => {
     const second = await serve(handler, first.port);
     assert.equal((await etcd.range({ key: '/4' })).kvs[0]!.key, '/4');
     assert.equal(second.sessions.length, 1);
+  });
+
+  it('sends a call again when the server refused it unprocessed (REFUSED_STREAM, or past a GOAWAY)', async () => {
+    let seen = 0;
+    const server = await serve((call) => {
+      seen++;
+      if (seen === 1) call.stream.close(http2.constants.NGHTTP2_REFUSED_STREAM);
+      else if (seen === 3) call.stream.session!.goaway(http2.constants.NGHTTP2_NO_ERROR, call.stream.id! - 2);
+      else call.reply([rangeAnswer(6, requestKey(call.messages[0]!), 'v')]);
+    });
+    const etcd = client(server.url);
+    assert.equal((await etcd.range({ key: '/refused' })).kvs[0]!.key, '/refused');
+    assert.equal((await etcd.range({ key: '/goaway' })).kvs[0]!.key, '/goaway');
+    assert.equal(seen, 4);
+    assert.equal(server.sessions.length, 3, 'each refusal moves later calls to a new session');
+  });
+
+  it('opens a new session before a session runs out of stream IDs', async () => {
+    const server = await serve((call) => call.reply([rangeAnswer(1, requestKey(call.messages[0]!), 'v')]));
+    const etcd = new EtcdClient([server.url], { maxStreamsPerSession: 2 });
+    clients.push(etcd);
+    for (let i = 0; i < 5; i++) await etcd.range({ key: `/${i}` });
+    assert.equal(server.sessions.length, 3);
   });
 
   it('fails calls with UNAVAILABLE when nothing listens, and tries the next endpoint', async () => {

@@ -31,6 +31,8 @@ export interface EtcdClientOptions {
   /** give up on a connection attempt after this long (default 5000 ms) */
   connectTimeoutMs?: number;
   logger?: Logger;
+  /** calls on one HTTP/2 session before a new one is opened (tests) */
+  maxStreamsPerSession?: number;
 }
 
 /** etcd ended a watch: `compactRevision` is set when its start revision had been compacted. */

@@ -8,6 +8,8 @@ export interface GrpcChannelOptions {
   /** give up on a connection attempt after this long (default 5000 ms) */
   connectTimeoutMs?: number;
   logger?: Logger;
+  /** calls on one HTTP/2 session before a new one is opened (default 2^29, as stream IDs run out at 2^30 calls) */
+  maxStreamsPerSession?: number;
 }
 
 /** Handlers of a streaming call. `end` is called once, with no error only for an OK status. */
@@ -25,6 +27,8 @@ export interface GrpcStream {
 }
 
 const WINDOW_BYTES = 8 * 1024 * 1024;
+/** client stream IDs are odd and below 2^31: a session is replaced well before they run out */
+const MAX_STREAMS_PER_SESSION = 2 ** 29;
 
 /**
  * gRPC over one HTTP/2 session (node:http2) to one of the endpoints. Every call is one HTTP/2
@@ -34,9 +38,10 @@ const WINDOW_BYTES = 8 * 1024 * 1024;
  * The session keeps the process alive only while calls are in flight.
  */
 export class GrpcChannel {
-  private session: ClientHttp2Session | undefined;
+  private current: Connection | undefined;
+  private readonly live = new Set<Connection>();
   private next = 0;
-  private inFlight = 0;
+  private readonly maxStreamsPerSession: number;
   private closed = false;
   private readonly headers = new Map<string, OutgoingHttpHeaders>();
   private readonly connectTimeoutMs: number;
@@ -46,15 +51,21 @@ export class GrpcChannel {
   constructor(private readonly endpoints: readonly string[], options: GrpcChannelOptions = {}) {
     if (endpoints.length === 0) throw new RangeError('a gRPC channel needs at least one endpoint');
     this.connectTimeoutMs = options.connectTimeoutMs ?? 5000;
+    this.maxStreamsPerSession = options.maxStreamsPerSession ?? MAX_STREAMS_PER_SESSION;
     this.logger = options.logger;
   }
 
-  /** A unary call: one request frame in, the single response message out; rejects with GrpcError. */
-  unary(path: string, frame: Buffer): Promise<Buffer> {
+  /**
+   * A unary call: one request frame in, the single response message out; rejects with GrpcError.
+   * A call the server refused unprocessed (REFUSED_STREAM, as for streams past a GOAWAY) is sent
+   * once more, on a new session.
+   */
+  unary(path: string, frame: Buffer, retries = 1): Promise<Buffer> {
     return new Promise((resolve, reject) => {
       let stream: ClientHttp2Stream;
+      let conn: Connection;
       try {
-        stream = this.open(path);
+        ({ stream, conn } = this.open(path));
       } catch (err) {
         reject(err);
         return;
@@ -65,7 +76,9 @@ export class GrpcChannel {
       const deframer = new GrpcDeframer((message) => {
         response = message;
       });
+      let answered = false;
       stream.on('response', (headers) => {
+        answered = true;
         status = statusOf(headers, true);
       });
       stream.on('trailers', (trailers) => {
@@ -83,8 +96,11 @@ export class GrpcChannel {
         failure ??= err;
       });
       stream.on('close', () => {
-        this.release();
-        if (status) reject(status);
+        this.release(conn);
+        if (!answered && stream.rstCode === http2.constants.NGHTTP2_REFUSED_STREAM && retries > 0) {
+          this.retire(conn);
+          resolve(this.unary(path, frame, retries - 1));
+        } else if (status) reject(status);
         else if (failure) reject(unavailable(failure));
         else if (status === null && response && !deframer.partial()) resolve(response);
         else reject(new GrpcError(GrpcCode.unavailable, `${path}: stream closed without a response (HTTP/2 code ${stream.rstCode ?? 'none'})`));
@@ -95,7 +111,7 @@ export class GrpcChannel {
 
   /** A bidirectional streaming call. */
   stream(path: string, handlers: GrpcStreamHandlers): GrpcStream {
-    const stream = this.open(path);
+    const { stream, conn } = this.open(path);
     let status: GrpcError | null | undefined;
     let failure: Error | undefined;
     let cancelled = false;
@@ -120,7 +136,7 @@ export class GrpcChannel {
       failure ??= err;
     });
     stream.on('close', () => {
-      this.release();
+      this.release(conn);
       if (cancelled) return;
       if (status) handlers.end(status);
       else if (failure) handlers.end(unavailable(failure));
@@ -139,34 +155,44 @@ export class GrpcChannel {
     };
   }
 
-  /** Close the session; calls in flight fail with UNAVAILABLE and later calls are refused. */
+  /** Close the sessions; calls in flight fail with UNAVAILABLE and later calls are refused. */
   close(): void {
     this.closed = true;
-    const session = this.session;
-    this.session = undefined;
-    session?.destroy();
+    this.current = undefined;
+    for (const conn of this.live) conn.session.destroy();
+    this.live.clear();
   }
 
-  private open(path: string): ClientHttp2Stream {
-    const session = this.connected();
+  private open(path: string): { stream: ClientHttp2Stream; conn: Connection } {
+    const conn = this.connected();
     let headers = this.headers.get(path);
     if (!headers) {
       headers = { ':method': 'POST', ':path': path, 'content-type': 'application/grpc', te: 'trailers' };
       this.headers.set(path, headers);
     }
-    const stream = session.request(headers, { endStream: false });
-    if (this.inFlight++ === 0) session.ref();
-    return stream;
+    const stream = conn.session.request(headers, { endStream: false });
+    if (conn.inFlight++ === 0) conn.session.ref();
+    if (++conn.streams >= this.maxStreamsPerSession) this.retire(conn);
+    return { stream, conn };
   }
 
-  private release(): void {
-    if (--this.inFlight === 0) this.session?.unref();
+  /** No new calls on this session: they go to a new one, and it closes once the calls on it finish. */
+  private retire(conn: Connection): void {
+    if (this.current === conn) this.current = undefined;
+    conn.retired = true;
+    if (conn.inFlight === 0) conn.session.close();
   }
 
-  private connected(): ClientHttp2Session {
+  private release(conn: Connection): void {
+    if (--conn.inFlight > 0) return;
+    if (conn.retired) conn.session.close();
+    else conn.session.unref();
+  }
+
+  private connected(): Connection {
     if (this.closed) throw new GrpcError(GrpcCode.unavailable, 'the gRPC channel is closed');
-    const current = this.session;
-    if (current && !current.closed && !current.destroyed) return current;
+    const current = this.current;
+    if (current && !current.session.closed && !current.session.destroyed) return current;
     const endpoint = this.endpoints[this.next++ % this.endpoints.length]!;
     const url = new URL(endpoint);
     const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
@@ -176,10 +202,9 @@ export class GrpcChannel {
       maxSessionMemory: 64,
       createConnection: () => net.connect({ host, port, noDelay: true }),
     });
-    this.session = session;
-    const forget = () => {
-      if (this.session === session) this.session = undefined;
-    };
+    const conn: Connection = { session, inFlight: 0, streams: 0, retired: false };
+    this.current = conn;
+    this.live.add(conn);
     const timer = setTimeout(() => {
       session.destroy(new GrpcError(GrpcCode.unavailable, `no connection to ${endpoint} within ${this.connectTimeoutMs} ms`));
     }, this.connectTimeoutMs);
@@ -190,19 +215,30 @@ export class GrpcChannel {
     });
     session.on('error', (err) => {
       this.logger?.debug({ err, endpoint }, 'etcd HTTP/2 session failed');
-      forget();
+      this.retire(conn);
     });
     session.on('goaway', (code) => {
       this.logger?.debug({ code, endpoint }, 'etcd sent GOAWAY');
-      forget();
+      this.retire(conn);
     });
     session.once('close', () => {
       clearTimeout(timer);
-      forget();
+      if (this.current === conn) this.current = undefined;
+      this.live.delete(conn);
     });
-    if (this.inFlight === 0) session.unref();
-    return session;
+    session.unref();
+    return conn;
   }
+}
+
+/** One HTTP/2 session and the calls on it. */
+interface Connection {
+  session: ClientHttp2Session;
+  inFlight: number;
+  /** streams opened on it so far */
+  streams: number;
+  /** no new calls go to it */
+  retired: boolean;
 }
 
 /** The status in a header block: null for OK, a GrpcError otherwise, undefined when there is none yet. */
