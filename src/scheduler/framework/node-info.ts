@@ -117,10 +117,15 @@ export class NodeInfo {
 
   /** The node's name ('' while only pods are known); kept as a field so per-node loops need not reach into the Node object. */
   name = '';
+  /** the Node's `spec.unschedulable` and `spec.taints`, kept here for the same reason */
+  unschedulable = false;
+  taints: NonNullable<Node['spec']>['taints'] = undefined;
 
   setNode(node: Node): void {
     this.node = node;
     this.name = node.metadata.name ?? '';
+    this.unschedulable = !!node.spec?.unschedulable;
+    this.taints = node.spec?.taints;
     this.allocatable = Resource.fromList(node.status?.allocatable ?? node.status?.capacity);
     this.imageStates = new Map();
     for (const img of node.status?.images ?? []) {
@@ -132,6 +137,8 @@ export class NodeInfo {
   removeNode(): void {
     this.node = undefined;
     this.name = '';
+    this.unschedulable = false;
+    this.taints = undefined;
     this.generation = nextGeneration();
   }
 
@@ -177,6 +184,8 @@ export class NodeInfo {
     const c = new NodeInfo();
     c.node = this.node;
     c.name = this.name;
+    c.unschedulable = this.unschedulable;
+    c.taints = this.taints;
     c.pods = this.pods.slice();
     c.podsWithAffinity = this.podsWithAffinity.slice();
     c.podsWithRequiredAntiAffinity = this.podsWithRequiredAntiAffinity.slice();

@@ -11,7 +11,7 @@ export class NodeUnschedulable implements FilterPlugin, EnqueueExtensions {
 
   /** Success, or UnschedulableAndUnresolvable `node(s) were unschedulable`. */
   filter(_state: CycleState, pod: Pod, nodeInfo: NodeInfo): Status {
-    if (!nodeInfo.node?.spec?.unschedulable) return Status.success();
+    if (!nodeInfo.unschedulable) return Status.success();
     const tolerated = taintToleratedByTolerations({ key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' }, pod.spec.tolerations);
     return tolerated ? Status.success() : Status.unresolvable(errReasonUnschedulable);
   }

@@ -30,7 +30,7 @@ export class TaintToleration implements FilterPlugin, PreScorePlugin, ScorePlugi
 
   /** Success, or UnschedulableAndUnresolvable `node(s) had untolerated taint {key: value}`. */
   filter(_state: CycleState, pod: Pod, nodeInfo: NodeInfo): Status {
-    const taints = nodeInfo.node?.spec?.taints;
+    const taints = nodeInfo.taints;
     if (!taints || taints.length === 0) return Status.success();
     const taint = findMatchingUntoleratedTaint(taints, pod.spec.tolerations, scheduleOrExecute);
     if (!taint) return Status.success();
@@ -44,7 +44,7 @@ export class TaintToleration implements FilterPlugin, PreScorePlugin, ScorePlugi
 
   /** The number of untolerated PreferNoSchedule taints (reversed by normalisation); Success. */
   score(_state: CycleState, pod: Pod, nodeInfo: NodeInfo): { score: number; status: Status } {
-    const taints = nodeInfo.node?.spec?.taints;
+    const taints = nodeInfo.taints;
     let count = 0;
     if (!taints || taints.length === 0) return { score: count, status: Status.success() };
     let tolerations: Toleration[] | undefined;
