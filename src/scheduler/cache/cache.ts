@@ -1,5 +1,5 @@
 import type { Clock, Logger } from '../../client/index.js';
-import { NodeInfo, PodInfo, podKey, type ImageStateSummary, type Node, type Pod, type Snapshot } from '../framework/index.js';
+import { NodeInfo, noImageStates, PodInfo, podKey, type ImageStateSummary, type Node, type Pod, type Snapshot } from '../framework/index.js';
 
 interface PodState {
   pod: Pod;
@@ -181,7 +181,7 @@ export class SchedulerCache {
       s.size = st.size;
       shared.set(imageName, s);
     }
-    n.imageStates = shared;
+    n.imageStates = shared.size > 0 ? shared : noImageStates;
   }
 
   private removeNodeImages(name: string): void {

@@ -7,7 +7,7 @@ export * from './types.js';
 export { Code, Status, isSuccess } from './status.js';
 export { CycleState, type StateData } from './cycle-state.js';
 export { Resource, computePodResourceRequest, milliValue, unitValue, defaultMilliCPURequest, defaultMemoryRequest } from './resource.js';
-export { NodeInfo, PodInfo, HostPortInfo, podHostPorts, nextGeneration, type ImageStateSummary } from './node-info.js';
+export { NodeInfo, PodInfo, HostPortInfo, podHostPorts, nextGeneration, noImageStates, type ImageStateSummary } from './node-info.js';
 export { Snapshot } from './snapshot.js';
 export * from './events.js';
 export * from './interface.js';

@@ -86,6 +86,9 @@ export function podHostPorts(pod: Pod): Array<{ hostIP?: string; protocol?: stri
   return out;
 }
 
+/** The image states of every node without images: one shared, never-written map (ImageLocality's per-node check then stays in cache). */
+export const noImageStates = new Map<string, ImageStateSummary>();
+
 let generationCounter = 0;
 
 /** The next value of the global generation counter NodeInfos are stamped with. */
@@ -107,7 +110,7 @@ export class NodeInfo {
   requested = new Resource();
   nonZeroRequested = new Resource();
   allocatable = new Resource();
-  imageStates = new Map<string, ImageStateSummary>();
+  imageStates: Map<string, ImageStateSummary> = noImageStates;
   generation = nextGeneration();
 
   constructor(node?: Node, pods: Pod[] = []) {
@@ -127,7 +130,7 @@ export class NodeInfo {
     this.unschedulable = !!node.spec?.unschedulable;
     this.taints = node.spec?.taints;
     this.allocatable = Resource.fromList(node.status?.allocatable ?? node.status?.capacity);
-    this.imageStates = new Map();
+    this.imageStates = node.status?.images?.length ? new Map() : noImageStates;
     for (const img of node.status?.images ?? []) {
       for (const n of img.names ?? []) this.imageStates.set(n, { size: img.sizeBytes ?? 0, numNodes: 1 });
     }
