@@ -74,6 +74,27 @@ async function watchBindings(client: Client, namespace: string, signal: AbortSig
   };
 }
 
+/** Cumulative counts of scheduler_scheduling_attempt_duration_seconds{result="scheduled"} per bucket bound (seconds). */
+async function attemptBuckets(client: Client): Promise<Map<number, number>> {
+  const metrics = String((await client.request({ method: 'GET', path: '/metrics' })).body);
+  const out = new Map<number, number>();
+  for (const m of metrics.matchAll(/^scheduler_scheduling_attempt_duration_seconds_bucket\{([^}]*)\} (\d+)/gm)) {
+    if (!m[1].includes('result="scheduled"')) continue;
+    const le = /le="([^"]+)"/.exec(m[1])?.[1];
+    if (le) out.set(le === '+Inf' ? Infinity : Number(le), (out.get(le === '+Inf' ? Infinity : Number(le)) ?? 0) + Number(m[2]));
+  }
+  return out;
+}
+
+/** The bucket bound under which quantile q of the observations made between two bucket snapshots fall (as Prometheus' histogram_quantile, without interpolation). */
+function bucketQuantile(before: Map<number, number>, after: Map<number, number>, q: number): string {
+  const bounds = [...after.keys()].sort((a, b) => a - b);
+  const total = (after.get(Infinity) ?? 0) - (before.get(Infinity) ?? 0);
+  if (total <= 0) return 'n/a';
+  for (const b of bounds) if ((after.get(b) ?? 0) - (before.get(b) ?? 0) >= q * total) return b === Infinity ? `> ${bounds[bounds.length - 2] * 1000} ms` : `≤ ${+(b * 1000).toFixed(3)} ms`;
+  return 'n/a';
+}
+
 async function ensureNamespace(client: Client, name: string): Promise<void> {
   await client.resource('namespaces').create(undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
 }
@@ -148,6 +169,7 @@ async function runCase(title: string, anti: boolean, datastoreEndpoint?: string)
     const init = await createAndWait(client, 'sched-setup', initPods, anti, stop.signal);
     out(`${initPods} setup pods bound: ${init.bound}${init.timedOut ? ' (TIMED OUT)' : ''}, ${init.overall.toFixed(0)} pods/s`);
     const count = anti ? antiPods : measuredPods;
+    const buckets0 = await attemptBuckets(client);
     const cpu0 = processCpuMs(server.pid);
     const p0 = micros();
     const t0 = performance.now();
@@ -160,11 +182,13 @@ async function runCase(title: string, anti: boolean, datastoreEndpoint?: string)
     out(`  creates: ${r.createRate.toFixed(0)}/s`);
     out(`  scheduled: ${r.overall.toFixed(0)} pods/s first create → last bound; ${r.steady.toFixed(0)} pods/s between the 10th and 90th percentile bindings`);
     const full = r.perSecond.slice(0, -1);
-    if (full.length > 0) out(`  pods bound per second (upstream's SchedulingThroughput samples, whole seconds from the first create): average ${(full.reduce((a, b) => a + b, 0) / full.length).toFixed(0)}, p50 ${percentile(full, 50)}, p90 ${percentile(full, 90)}, max ${Math.max(...full)}`);
+    if (full.length >= 5) out(`  pods bound per second (upstream's SchedulingThroughput samples, whole seconds from the first create): average ${(full.reduce((a, b) => a + b, 0) / full.length).toFixed(0)}, p50 ${percentile(full, 50)}, p90 ${percentile(full, 90)}, max ${Math.max(...full)}`);
     out('  timed: the measured pods only, from the first create request (creates go through the API server, 64 in flight, while the scheduler binds) to the last of them seen bound on a client watch; node registration and setup pods are not timed, and no kubelet or sim writes pod status (pods stay bound, as in scheduler_perf)');
     out(`  latency create → bound: ${latencySummary(r.latencies)} (client clock: create request sent → bound pod seen on the watch)`);
     out(`  latency creationTimestamp → PodScheduled lastTransitionTime (server clock, 1 s resolution): p50 ${percentile(r.serverLatencies, 50)} ms, p99 ${percentile(r.serverLatencies, 99)} ms`);
     out(`  server CPU ${(cpu / wall * 100).toFixed(0)}% of one core over the window; RSS ${(mem.rssKiB / 1024).toFixed(0)} MB (peak ${(mem.hwmKiB / 1024).toFixed(0)} MB)`);
+    const buckets1 = await attemptBuckets(client);
+    out(`  scheduler_scheduling_attempt_duration_seconds of the measured pods (cycle start → bound, the scheduler's own clock): p50 ${bucketQuantile(buckets0, buckets1, 0.5)}, p99 ${bucketQuantile(buckets0, buckets1, 0.99)}`);
     const metrics = String((await client.request({ method: 'GET', path: '/metrics' })).body);
     const attempts = [...metrics.matchAll(/^scheduler_schedule_attempts_total\{result="(\w+)",profile="default-scheduler"\} (\d+)/gm)].map((m) => `${m[1]} ${m[2]}`);
     out(`  scheduler_schedule_attempts_total (setup and measured pods): ${attempts.join(', ')}`);
