@@ -3,15 +3,14 @@
  *   node dist/bench/store-throughput.js [--seconds 10] [--concurrency 32] [--etcd]
  * Prints ops/s and p50/p99 latency for the sqlite store (WAL, synchronous=FULL, group commit),
  * a baseline of one fsynced sqlite transaction per write, and with --etcd the etcd store and
- * raw etcd puts at the same concurrency.
+ * raw etcd puts at the same concurrency (through EtcdClient, the store's own client).
  */
 import Database from 'better-sqlite3';
-import { Etcd3 } from 'etcd3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteStore, type Store } from '../src/store/index.js';
-import { EtcdStore } from '../src/store/etcd/index.js';
+import { EtcdClient, EtcdStore } from '../src/store/etcd/index.js';
 import { startEtcd } from '../test/e2e/lib/etcd.js';
 import { BenchArgs } from './lib/args.js';
 import { printHeader, tmpFilesystem } from './lib/machine.js';
@@ -73,11 +72,14 @@ try {
       const etcdStore = new EtcdStore(etcd.endpoint, { prefix: '/store' });
       await storeCreates('etcd store (txn create)', etcdStore);
       await etcdStore.close();
-      const client = new Etcd3({ hosts: etcd.clientUrl });
-      await drive('raw etcd puts', async (n) => {
-        await client.put(`/raw/pod-${n}`).value(value);
-      });
-      client.close();
+      const client = new EtcdClient([etcd.clientUrl]);
+      try {
+        await drive('raw etcd puts (EtcdClient)', async (n) => {
+          await client.put({ key: `/raw/pod-${n}`, value });
+        });
+      } finally {
+        client.close();
+      }
     } finally {
       await etcd.stop();
     }
