@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Installs what Skiff and its tests need on a fresh machine: npm packages, the build, and, as
-# root, Debian's packages: `--runtime` those a node runs pods with (runc, CNI plugins, nftables),
+# root, Debian's packages: `--runtime` those a node runs pods with (runc, conmon, CNI plugins, nftables),
 # `--system` those plus what the e2e tests use (etcd, a registry, image tools).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-runtime_packages=(runc containernetworking-plugins iptables nftables)
+runtime_packages=(runc conmon containernetworking-plugins iptables nftables)
 test_packages=(etcd-server etcd-client busybox-static docker-registry skopeo umoci apache2-utils)
 case "${1:-}" in
   --system) debian_packages=("${runtime_packages[@]}" "${test_packages[@]}") ;;

@@ -75,7 +75,11 @@ export function chooseRuntime(choice: string, dataDir: string, logger: Logger, b
   const oci = exported.OciRuntime;
   const host = exported.HostRuntime;
   const root = process.getuid?.() === 0;
-  if ((choice === 'auto' || choice === 'oci') && oci && root && hasRunc()) return { runtime: new oci({ dataDir, logger, ...(bridge ? { bridge } : {}) }), why: 'runc found and running as root' };
+  if ((choice === 'auto' || choice === 'oci') && oci && root && hasRunc()) {
+    const runtime = new oci({ dataDir, logger, ...(bridge ? { bridge } : {}) });
+    const monitor = (runtime as { monitor?: string }).monitor === 'conmon' ? 'containers watched by conmon' : 'containers watched by Skiff\'s shim (conmon not installed)';
+    return { runtime, why: `runc found and running as root; ${monitor}` };
+  }
   if (choice === 'oci') throw new Error(`--container-runtime oci: ${!oci ? 'this build has no oci driver' : !root ? 'needs root' : 'runc is not on PATH'}`);
   if ((choice === 'auto' || choice === 'host') && host) return { runtime: new host({ dataDir, logger }), why: 'no runc or no root: plain processes without isolation' };
   throw new Error(

@@ -44,6 +44,8 @@ describe('CRI log files', () => {
   test('timestamps as Go prints RFC3339Nano', async () => {
     assert.equal(formatLogTime('2026-01-01T00:00:01.000000000Z'), '2026-01-01T00:00:01Z');
     assert.equal(formatLogTime('2026-01-01T00:00:02.500000000Z'), '2026-01-01T00:00:02.5Z');
+    assert.equal(formatLogTime('2026-01-01T00:00:03.250000000+00:00'), '2026-01-01T00:00:03.25Z', 'conmon (CRI-O) writes an offset; shown in UTC');
+    assert.equal(formatLogTime('2026-01-01T02:00:04.123456789+02:00'), '2026-01-01T00:00:04.123456789Z');
     assert.equal((await read(file, { timestamps: true })).split('\n')[1], '2026-01-01T00:00:02.5Z second');
   });
 

@@ -48,7 +48,12 @@ export function parseCriLogLine(line: Buffer): CriLogRecord | undefined {
  * fraction without trailing zeros, no dot when it is zero.
  */
 export function formatLogTime(time: string): string {
-  return time.replace(/\.(\d*?)0*Z$/, (_m, digits: string) => (digits ? `.${digits}Z` : 'Z'));
+  const m = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)$/.exec(time);
+  if (!m) return time;
+  const [, seconds, fraction = '', zone] = m;
+  const utc = zone === 'Z' || zone === '+00:00' || zone === '-00:00' ? seconds : new Date(`${seconds}${zone}`).toISOString().slice(0, 19);
+  const digits = fraction.replace(/0+$/, '');
+  return `${utc}${digits ? `.${digits}` : ''}Z`;
 }
 
 /** Milliseconds since the epoch of an RFC3339(Nano) time; NaN when unreadable. */

@@ -81,6 +81,38 @@ function startShim(request: Extract<CommandRequest, { op: 'shim' }>): void {
   standby = spawnShim();
 }
 
+/** Starts conmon with its sync pipe on fd 3 (`_OCI_SYNCPIPE`) and answers its first message: the container's pid once `runc create` is done, or an error. */
+function startConmon(request: Extract<CommandRequest, { op: 'conmon' }>): void {
+  const fd = openSync(request.shimLog, 'a');
+  let child: ChildProcess;
+  try {
+    child = spawn(request.file, request.args, { stdio: ['ignore', 'ignore', fd, 'pipe'], env: { ...process.env, _OCI_SYNCPIPE: '3' } });
+  } finally {
+    closeSync(fd);
+  }
+  const sync = child.stdio[3] as NodeJS.ReadableStream & { destroy(): void };
+  let text = '';
+  let done = false;
+  const finish = (line: string, error?: string) => {
+    if (done) return;
+    done = true;
+    sync.destroy();
+    answer({ id: request.id, line, ...(error ? { error } : {}) });
+  };
+  sync.on('data', (c: Buffer) => {
+    text += c.toString();
+    try {
+      JSON.parse(text);
+      finish(text.trim());
+    } catch {
+      /* not whole yet */
+    }
+  });
+  sync.on('close', () => finish(text.trim()));
+  sync.on('error', () => undefined);
+  child.on('error', (e) => finish('', e.message));
+}
+
 function main(): void {
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => undefined);
   const lines = createInterface({ input: process.stdin });
@@ -89,6 +121,7 @@ function main(): void {
     const request = JSON.parse(line) as CommandRequest;
     try {
       if (request.op === 'run') runCommand(request);
+      else if (request.op === 'conmon') startConmon(request);
       else startShim(request);
     } catch (error) {
       answer({ id: request.id, code: null, signal: null, stdout: '', stderr: '', error: (error as Error).message });

@@ -98,6 +98,18 @@ export async function runCommand(file: string, args: string[], options: CommandO
 }
 
 /**
+ * Starts conmon with `args` (its sync pipe on fd 3, its stderr appended to `shimLog`) and
+ * resolves with its first sync message (`{"data": <pid>}` once `runc create` is done, a negative
+ * `data` and a `message` when it failed; '' when conmon ended without one).
+ */
+export async function startConmon(file: string, args: string[], shimLog: string): Promise<string> {
+  const answer = await helper.request({ op: 'conmon', file, args, shimLog });
+  if (!('line' in answer)) throw new Error('the command helper answered a conmon start with a command result');
+  if (answer.error) throw new Error(answer.error);
+  return answer.line;
+}
+
+/**
  * Hands container folder `dir` to a shim (one started ahead of need, or a new one whose stderr
  * goes to `shimLog`) and resolves with the first line it prints ('' when it ended silently).
  */

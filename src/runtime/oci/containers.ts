@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { RuntimeError, runtimeLabels, type ContainerConfig, type ContainerStatus, type SandboxConfig } from '../types.js';
 import type { ImageStore } from './images/index.js';
 import { runCommand as run, startShim } from './commands.js';
+import { conmonExit, createUnderConmon } from './conmon.js';
 import { readJsonFile, writeJsonFile } from './json-file.js';
 import { hostProcess } from './host-process.js';
 import { buildOciSpec } from './oci-spec.js';
@@ -52,6 +53,8 @@ export interface ContainerManagerOptions {
   images: () => Promise<ImageStore>;
   /** `host`: plain processes (see `hostProcess`), no runc, no cgroups, no namespaces */
   mode?: 'oci' | 'host';
+  /** absolute paths of conmon and runc: containers without a TTY or stdin then run under conmon instead of our shim */
+  conmon?: { conmon: string; runc: string };
 }
 
 /** Containers of the `oci` runtime: OCI bundles run by runc under a detached shim each. */
@@ -160,12 +163,17 @@ export class ContainerManager {
     }
   }
 
-  /** Starts the shim (through the command helper, which keeps one started ahead of need), which runs `runc run`; resolves once the container's process exists. */
+  /**
+   * Starts the container under conmon (`runc create`, then `runc start`) or, for a TTY, stdin or
+   * the `host` runtime, under our shim (through the command helper, which keeps one started
+   * ahead of need), which runs `runc run`; resolves once the container's process exists.
+   */
   async start(id: string): Promise<void> {
     const record = await this.record(id);
     if (!record) throw new RuntimeError('NotFound', `container ${id} not found`);
     const p = this.paths(id);
     if (await readJsonFile<ShimState>(p.state)) throw new RuntimeError('RunContainerError', `container ${id} was already started`);
+    if (this.o.conmon && !record.process && !record.tty && !record.stdin) return this.startUnderConmon(record, this.o.conmon);
     const shim: ShimConfig = {
       id,
       bundle: p.dir,
@@ -187,6 +195,23 @@ export class ContainerManager {
       await writeJsonFile(p.state, { state: 'exited', shimPid: 0, startedAt: Date.now(), finishedAt: Date.now(), exitCode: 128, reason: 'StartError', message: message.error } satisfies ShimState);
     }
     if (message.error) throw new RuntimeError('RunContainerError', message.error);
+  }
+
+  private async startUnderConmon(record: ContainerRecord, tools: { conmon: string; runc: string }): Promise<void> {
+    const p = this.paths(record.id);
+    try {
+      const { pid, conmonPid } = await createUnderConmon({ ...tools, runcRoot: this.o.runc.root, id: record.id, name: record.name, dir: p.dir, logPath: record.logPath, shimLog: p.shimLog });
+      await writeJsonFile(p.state, { state: 'running', shimPid: conmonPid, pid, startedAt: Date.now(), monitor: 'conmon' } satisfies ShimState);
+      await this.o.runc.start(record.id);
+    } catch (error) {
+      const message = (error as Error).message;
+      await this.o.runc.delete(record.id).catch(() => undefined);
+      const now = Date.now();
+      const failed: ShimState = { state: 'exited', shimPid: 0, startedAt: now, finishedAt: now, exitCode: 128, reason: 'StartError', message };
+      await writeJsonFile(p.state, failed);
+      this.finished.set(record.id, failed);
+      throw new RuntimeError('RunContainerError', message);
+    }
   }
 
   /** Stop signal (the image's StopSignal or SIGTERM), then SIGKILL after `timeoutSeconds`. */
@@ -238,8 +263,16 @@ export class ContainerManager {
       this.records.delete(id);
       return undefined;
     }
+    if (state?.state === 'running' && state.monitor === 'conmon') {
+      const final = conmonExit(p.dir, state, record.cgroupsPath);
+      if (final) {
+        state = final;
+        await writeJsonFile(p.state, final);
+      }
+    }
     if (state?.state === 'running' && !isAlive(state.shimPid)) {
       state = (await readJsonFile<ShimState>(p.state)) ?? state;
+      if (state.monitor === 'conmon') state = conmonExit(p.dir, state, record.cgroupsPath) ?? state;
       const alive = record.process ? state.pid !== undefined && isAlive(state.pid) : (await this.o.runc.state(id))?.status === 'running';
       if (state.state === 'running' && !alive) {
         state = { ...state, state: 'exited', finishedAt: Date.now(), exitCode: 255, reason: 'Error', message: 'the container shim ended before the container; exit code unknown' };

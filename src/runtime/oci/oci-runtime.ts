@@ -19,6 +19,7 @@ import { DEFAULT_CNI_BIN_DIRS } from './cni.js';
 import { ContainerManager } from './containers.js';
 import { attachContainer, runcExec } from './exec.js';
 import { ImageStore } from './images/index.js';
+import { findOnPath } from './conmon.js';
 import { nftAvailable } from './masquerade.js';
 import { Runc } from './runc.js';
 import { SandboxManager } from './sandboxes.js';
@@ -38,6 +39,8 @@ export interface OciRuntimeOptions {
   defaultPodCIDR?: string;
   /** registries spoken to over plain HTTP besides loopback ones */
   insecureRegistries?: string[];
+  /** who watches containers: conmon when installed (`auto`, the default), or always Skiff's own shim */
+  monitor?: 'auto' | 'shim';
 }
 
 /**
@@ -57,6 +60,8 @@ export class OciRuntime implements ContainerRuntime {
   private store?: Promise<ImageStore>;
   private ready?: Promise<void>;
   private nft?: Promise<boolean>;
+  /** what watches containers without a TTY or stdin: conmon when installed, else Skiff's shim */
+  readonly monitor: 'conmon' | 'shim';
 
   constructor(private readonly options: OciRuntimeOptions) {
     this.logger = options.logger ?? pino({ level: 'silent' });
@@ -71,7 +76,17 @@ export class OciRuntime implements ContainerRuntime {
       portMap: true,
       nftMasquerade: () => (this.nft ??= nftAvailable()),
     });
-    this.containers = new ContainerManager({ dataDir: options.dataDir, logger: this.logger, runc: this.runc, sandboxes: this.sandboxes, images: () => this.images() });
+    const conmon = options.monitor === 'shim' ? undefined : findOnPath('conmon');
+    const runcPath = findOnPath('runc');
+    this.monitor = conmon && runcPath ? 'conmon' : 'shim';
+    this.containers = new ContainerManager({
+      dataDir: options.dataDir,
+      logger: this.logger,
+      runc: this.runc,
+      sandboxes: this.sandboxes,
+      images: () => this.images(),
+      ...(conmon && runcPath ? { conmon: { conmon, runc: runcPath } } : {}),
+    });
   }
 
   /** The image store the runtime delegates image work to (opened on first use). */

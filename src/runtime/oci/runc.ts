@@ -30,6 +30,15 @@ export class Runc {
     }
   }
 
+  /** `runc start` of a created container. */
+  async start(id: string): Promise<void> {
+    try {
+      await run(this.binary, [...this.globalArgs(), 'start', id]);
+    } catch (error) {
+      throw new Error(`runc start ${id}: ${((error as { stderr?: string }).stderr ?? '').trim() || (error as Error).message}`);
+    }
+  }
+
   /** `runc kill`; a container that is gone or stopped is fine. */
   async kill(id: string, signal: string, all = false): Promise<void> {
     await run(this.binary, [...this.globalArgs(), 'kill', ...(all ? ['--all'] : []), id, signal]).catch(() => undefined);

@@ -20,7 +20,10 @@ export interface ShimConfig {
 /** What the shim records in `<container dir>/state.json`. */
 export interface ShimState {
   state: 'running' | 'exited';
+  /** the shim's pid, or conmon's when `monitor` is `conmon` */
   shimPid: number;
+  /** who watches the container: our shim (absent) or conmon, which records the exit in its own files */
+  monitor?: 'conmon';
   pid?: number;
   startedAt?: number;
   finishedAt?: number;
