@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeObject } from '../api/index.js';
-import { encodeBody, encodeForStore, rememberAnswer } from './json-encoding.js';
+import { encodeBody, encodeForStore, isJsonRoundTrip, rememberAnswer } from './json-encoding.js';
 
 const shapes: KubeObject[] = [
   { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'a', namespace: 'default', labels: { app: 'x' } }, spec: { containers: [{ name: 'c', image: 'i' }] }, status: {} },
@@ -30,5 +30,15 @@ test('the answer of a created object is its JSON with the revision the store gav
     assert.equal(encodeBody(object), JSON.stringify(object));
     object.metadata.labels = { changed: 'yes' };
     assert.equal(encodeBody(object), JSON.stringify(object), 'the remembered answer is used once');
+  }
+});
+
+test('only a value equal to its own JSON decoding counts as a JSON round trip', () => {
+  for (const same of [{ a: [1, 'x', null, true, { b: {} }] }, [], 'é', 0, -1.5]) {
+    assert.equal(isJsonRoundTrip(same), true, JSON.stringify(same));
+    assert.deepEqual(JSON.parse(JSON.stringify(same)), same);
+  }
+  for (const changed of [{ a: undefined }, [undefined], [1, , 2], { n: NaN }, { n: Infinity }, { n: -0 }, { d: new Date(0) }, { m: new Map() }, Object.create(null), { f: () => 1 }, 10n]) {
+    assert.equal(isJsonRoundTrip(changed), false);
   }
 });

@@ -93,3 +93,38 @@ export function encodeBody(body: unknown): string {
 export function encodeWatchEvent(event: WatchEvent): string {
   return `{"type":"${event.type}","object":${objectJson(event.object)}}\n`;
 }
+
+/**
+ * Whether `JSON.parse(JSON.stringify(value))` would give back an equal value: plain objects and
+ * arrays only, no undefined (as a field or an array element or hole), no non-finite numbers or
+ * -0. Such a value can stand for its decoded JSON (same fields, same order, same prototypes).
+ */
+export function isJsonRoundTrip(value: unknown): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(value) && !Object.is(value, -0);
+    case 'object': {
+      if (value === null) return true;
+      if (Array.isArray(value)) {
+        if (Object.getPrototypeOf(value) !== Array.prototype) return false;
+        for (let i = 0; i < value.length; i++) {
+          const item: unknown = value[i];
+          if (item === undefined || !isJsonRoundTrip(item)) return false;
+        }
+        return true;
+      }
+      if (Object.getPrototypeOf(value) !== Object.prototype) return false;
+      const map = value as Record<string, unknown>;
+      for (const key in map) {
+        const field = map[key];
+        if (field === undefined || !isJsonRoundTrip(field)) return false;
+      }
+      return true;
+    }
+    default:
+      return false;
+  }
+}

@@ -14,7 +14,7 @@ import { KeyExistsError, KeyNotFoundError, RevisionMismatchError, type KeyValue,
 import type { ResourceDef } from './resources/resource-def.js';
 import { decodeStored, type ResourceCache, type WatchCache } from './watch-cache.js';
 import { resourceKeyPrefix } from './resource-keys.js';
-import { encodeForStore, rememberAnswer } from './json-encoding.js';
+import { encodeForStore, isJsonRoundTrip, rememberAnswer } from './json-encoding.js';
 
 /** DeleteOptions as upstream reads them from the body or the query. */
 export interface DeleteOptions {
@@ -30,6 +30,11 @@ export interface WriteContext {
   now: Date;
   /** sets `managedFields` on the object about to be written (after defaulting); `old` is absent on create */
   trackFields?: (next: KubeObject, old: KubeObject | undefined, subresource: string) => void;
+  /**
+   * The caller of a create only reads the object it gets back (it encodes it as an HTTP answer):
+   * the watch cache may then keep that very object instead of decoding the stored value again.
+   */
+  shareCreated?: boolean;
 }
 
 /** Admission hook: may mutate the object, throws ApiError to refuse. */
@@ -156,8 +161,17 @@ export class ObjectStorage {
     if (context.dryRun) return object;
     try {
       if (def.storedAs) return withRevision(object, await this.store.create(this.key(meta.namespace ?? '', meta.name!), this.encode(object)));
+      const key = this.key(meta.namespace ?? '', meta.name!);
       const encoding = encodeForStore(object);
-      const kv = await this.store.create(this.key(meta.namespace ?? '', meta.name!), encoding.stored);
+      const shared = context.shareCreated === true && encoding.head !== undefined && isJsonRoundTrip(object);
+      if (shared) this.watchCache.expectCreate(key, encoding.stored, object);
+      let kv: KeyValue;
+      try {
+        kv = await this.store.create(key, encoding.stored);
+      } catch (error) {
+        if (shared) this.watchCache.forgetCreate(key, object);
+        throw error;
+      }
       withRevision(object, kv);
       rememberAnswer(object, encoding);
       return object;

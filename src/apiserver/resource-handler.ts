@@ -57,7 +57,7 @@ export async function handleResource(ctx: ResourceHandlerContext, request: ApiRe
       return watch(ctx, storage, request, info);
     case 'create': {
       const checked = checkFields(request, def, requireObject(decodeBody(request), storage), 'create');
-      const created = await storage.create(info.namespace, checked.object, write);
+      const created = await storage.create(info.namespace, checked.object, request.rawBody !== undefined ? { ...write, shareCreated: true } : write);
       return withWarnings(objectResponse(request, storage, created, 201, ctx.now()), checked.warnings);
     }
     case 'update': {

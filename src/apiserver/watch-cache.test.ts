@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { pino } from 'pino';
+import type { KubeObject } from '../api/index.js';
 import { MemoryStore, type Store, type StoreEvent } from '../store/index.js';
 import { WatchCache } from './watch-cache.js';
 
@@ -35,5 +36,33 @@ describe('watch cache', () => {
     assert.deepEqual([...cache.cache(prefix).objects.keys()].sort(), [`${prefix}default/a`, `${prefix}default/b`]);
     assert.ok(store.watches >= 2);
     cache.stop();
+  });
+
+  it('keeps a created object it was told about only when the stored value is its encoding', async () => {
+    const store = new MemoryStore();
+    const prefix = '/registry/core/configmaps/';
+    const cache = new WatchCache({ store, root: '/registry/', prefixes: [prefix], logger: pino({ level: 'silent' }) });
+    await cache.start();
+    try {
+      const object = (name: string): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default' }, data: { k: 'v' } });
+      const told = object('told');
+      const toldValue = JSON.stringify(told);
+      cache.expectCreate(`${prefix}default/told`, toldValue, told);
+      const first = await store.create(`${prefix}default/told`, toldValue);
+      const other = object('other');
+      cache.expectCreate(`${prefix}default/other`, JSON.stringify(other), other);
+      const second = await store.create(`${prefix}default/other`, JSON.stringify({ ...other, data: { k: 'changed' } }));
+      await cache.waitFor(second.modRevision, undefined, 5000);
+      const objects = cache.cache(prefix).objects;
+      const kept = objects.get(`${prefix}default/told`)!.object;
+      assert.equal(kept, told);
+      assert.equal(kept.metadata.resourceVersion, String(first.modRevision));
+      assert.equal(JSON.stringify(kept), JSON.stringify({ ...object('told'), metadata: { ...object('told').metadata, resourceVersion: String(first.modRevision) } }));
+      const decoded = objects.get(`${prefix}default/other`)!.object;
+      assert.notEqual(decoded, other);
+      assert.deepEqual(decoded.data, { k: 'changed' });
+    } finally {
+      cache.stop();
+    }
   });
 });

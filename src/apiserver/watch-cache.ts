@@ -62,7 +62,8 @@ export class ResourceCache {
     this.objects.set(kv.key, { key: kv.key, revision: kv.modRevision, object: decodeStored(kv) });
   }
 
-  apply(event: StoreEvent): void {
+  /** Applies a store event; `created` is the writer's own object for a create whose value is its encoding. */
+  apply(event: StoreEvent, created?: KubeObject): void {
     const kv = event.kv;
     const previous = this.objects.get(kv.key);
     let cached: CachedEvent;
@@ -72,7 +73,8 @@ export class ResourceCache {
       this.objects.delete(kv.key);
       cached = { type: 'DELETED', revision: kv.modRevision, key: kv.key, object: last, prevObject: previous?.object };
     } else {
-      const object = decodeStored(kv);
+      const object = created ?? decodeStored(kv);
+      if (created) created.metadata.resourceVersion = String(kv.modRevision);
       this.objects.set(kv.key, { key: kv.key, revision: kv.modRevision, object });
       cached = { type: previous ? 'MODIFIED' : 'ADDED', revision: kv.modRevision, key: kv.key, object, prevObject: previous?.object };
     }
@@ -186,8 +188,33 @@ export class WatchCache {
   private readonly abort = new AbortController();
   private ready: Promise<void> | undefined;
   private bookmarksStarted = false;
+  private readonly expected = new Map<string, { value: string; object: KubeObject }>();
 
   constructor(private readonly options: WatchCacheOptions) {}
+
+  /**
+   * Tells the cache that `key` is being created with `value`, the stored encoding of `object`
+   * (which must equal its own JSON decoding, see isJsonRoundTrip, and no longer change but for
+   * its resourceVersion): when the store's create event carries that value, the cache keeps
+   * `object` itself instead of decoding the value again.
+   */
+  expectCreate(key: string, value: string, object: KubeObject): void {
+    if (this.expected.size >= 10_000) this.expected.clear();
+    this.expected.set(key, { value, object });
+  }
+
+  /** Forgets what `expectCreate` was told about a create that failed. */
+  forgetCreate(key: string, object: KubeObject): void {
+    if (this.expected.get(key)?.object === object) this.expected.delete(key);
+  }
+
+  private takeExpected(event: StoreEvent): KubeObject | undefined {
+    if (event.type !== 'create') return undefined;
+    const expected = this.expected.get(event.kv.key);
+    if (!expected) return undefined;
+    this.expected.delete(event.kv.key);
+    return expected.value === event.kv.value ? expected.object : undefined;
+  }
 
   /** Loads every resource and starts the store watch; resolves once the caches are filled. */
   start(): Promise<void> {
@@ -282,7 +309,7 @@ export class WatchCache {
       for await (const event of store.watch(root, fromRevision, this.abort.signal)) {
         const prefix = resourcePrefixOf(event.kv.key);
         const cache = prefix ? this.caches.get(prefix) : undefined;
-        cache?.apply(event);
+        cache?.apply(event, this.expected.size > 0 ? this.takeExpected(event) : undefined);
         this.advance(event.kv.modRevision);
       }
       if (!this.abort.signal.aborted) throw new Error('the store ended its watch');
