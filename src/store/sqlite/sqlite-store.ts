@@ -44,11 +44,16 @@ export class SqliteStore implements Store {
   private queue: WriteOp[] = [];
   private compaction: Promise<void> = Promise.resolve();
   private closed = false;
+  /** one transaction applying a batch of writes (made once: better-sqlite3 wraps the function) */
+  private readonly writeBatch: (ops: WriteOp[], results: (KeyValue | StoreError)[], events: StoreEvent[]) => void;
 
   /** Open or create the store at `path`; starts the auto compactor unless compactInterval is 0. */
   constructor(readonly path: string, options: SqliteStoreOptions = {}) {
     this.db = openDatabase(path, options.busyTimeoutMs ?? 1000);
     this.st = prepareStatements(this.db);
+    this.writeBatch = this.db.transaction((ops: WriteOp[], results: (KeyValue | StoreError)[], events: StoreEvent[]) => {
+      for (const op of ops) results.push(this.apply(op, events));
+    });
     this.logger = options.logger;
     this.rev = this.st.revision.get()!.seq;
     this.compactRev = this.meta('compact_rev');
@@ -172,9 +177,7 @@ export class SqliteStore implements Store {
     const results: (KeyValue | StoreError)[] = [];
     const events: StoreEvent[] = [];
     try {
-      this.db.transaction(() => {
-        for (const op of ops) results.push(this.apply(op, events));
-      })();
+      this.writeBatch(ops, results, events);
     } catch (err) {
       this.logger?.error({ err, writes: ops.length }, 'sqlite write transaction failed');
       const failure = new StoreUnavailableError(`sqlite write failed: ${(err as Error).message}`);
