@@ -24,6 +24,10 @@ import { SchedulingQueue } from './queue/index.js';
 import { schedulePod, type AlgorithmState } from './schedule-pod.js';
 import { buildPodScheduledFailure } from './pod-condition.js';
 
+/** The scheduling loop's shortest and longest run before it yields to the rest of the process. */
+const minSliceMs = 5;
+const maxSliceMs = 50;
+
 /** How a Scheduler is built. */
 export interface SchedulerOptions {
   client: Client;
@@ -134,14 +138,19 @@ export class Scheduler {
     this.queue.run(signal);
     this.logger.info({ profiles: [...this.frameworks.keys()] }, 'scheduler started');
     let slice = performance.now();
+    let budget = minSliceMs;
     while (!signal.aborted) {
       const q = await this.queue.pop(signal);
       if (!q) break;
       await this.scheduleOne(q);
       // Cycles chain as microtasks while activeQ is full; yield so bindings, informer events and API requests in this process get their turn.
-      if (performance.now() - slice > 5) {
+      // The next slice may last as long as the others just had (5–50 ms): about half the thread each while both are busy, as two processes would share a core.
+      const now = performance.now();
+      if (now - slice > budget) {
         await new Promise<void>((resolve) => setImmediate(resolve));
-        slice = performance.now();
+        const resumed = performance.now();
+        budget = Math.min(maxSliceMs, Math.max(minSliceMs, resumed - now));
+        slice = resumed;
       }
     }
     for (const f of this.frameworks.values()) f.rejectWaitingPods('scheduler stopped');
