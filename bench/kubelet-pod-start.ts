@@ -6,7 +6,7 @@
  *    → phase Running seen by an informer's watch; p50/p99 (targets p50 < 150 ms, p99 < 300 ms).
  * 2. `--burst 100` pods created together (16 in flight): time until all Running (target < 10 s);
  *    RSS of the server process (API server + controllers + scheduler + kubelet) with them running
- *    (target < 200 MB), and the per-container shim and runc processes beside it.
+ *    (target < 200 MB), and the command helper and per-container conmon (or shim and runc) processes beside it.
  *
  * Usage: node dist/bench/kubelet-pod-start.js [--pods 30] [--kubectl 10] [--burst 100]
  * Needs root, runc, the CNI plugins, docker-registry, skopeo and umoci (scripts/setup.sh --system).
@@ -153,14 +153,17 @@ async function main(): Promise<void> {
     const all = performance.now() - t0;
     await new Promise((r) => setTimeout(r, 5000));
     const server = processMemory(serverPid(cluster.dataDir));
-    const runcPids = pidsMatching((cmd) => cmd.startsWith('runc ') && cmd.includes(cluster!.dataDir));
-    const shimPids = new Set(runcPids.map(parentPid));
+    const dataDir = cluster.dataDir;
+    const conmons = memoryOf(pidsMatching((cmd) => cmd.startsWith('/usr/bin/conmon ') || cmd.startsWith('conmon ') ? cmd.includes(dataDir) : false));
+    const runcPids = pidsMatching((cmd) => cmd.startsWith('runc ') && cmd.includes(dataDir));
+    const shims = memoryOf([...new Set(runcPids.map(parentPid))]);
     const runcs = memoryOf(runcPids);
-    const shims = memoryOf([...shimPids]);
+    const helpers = memoryOf(pidsMatching((cmd) => cmd.includes('command-helper.js')).filter((pid) => parentPid(pid) === serverPid(dataDir)));
     out(`\n## ${burst} pods created together (16 in flight) on an emptied node`);
     out(`all created in ${created.toFixed(0)} ms, all Running after ${all.toFixed(0)} ms   target < 10 s ${verdict(all < 10_000)}`);
     out(`server process (API server, store, scheduler, controllers, kubelet) VmRSS ${(server.rssKiB / 1024).toFixed(0)} MB, peak ${(server.hwmKiB / 1024).toFixed(0)} MB   target < 200 MB ${verdict(server.rssKiB / 1024 < 200)}`);
-    out(`beside it: ${shims.count} shim processes, VmRSS ${(shims.rssKiB / 1024).toFixed(0)} MB summed (${(shims.rssKiB / 1024 / Math.max(1, shims.count)).toFixed(1)} MB each, most of it the shared node binary); ${runcs.count} foreground runc processes, ${(runcs.rssKiB / 1024).toFixed(0)} MB summed`);
+    const mb = (kib: number) => (kib / 1024).toFixed(0);
+    out(`beside it: the runtime's command helper ${mb(helpers.rssKiB)} MB; ${conmons.count} conmon processes, VmRSS ${mb(conmons.rssKiB)} MB summed; ${shims.count} Skiff shim processes (TTY/stdin containers, or no conmon), ${mb(shims.rssKiB)} MB summed, with ${runcs.count} foreground runc processes, ${mb(runcs.rssKiB)} MB`);
     stop.abort();
     await waitFor('pods deleted', async () => {
       const r = await kubectl('1.33', ['delete', 'pods', '--all', '--grace-period=0', '--force', '--wait=false'], { kubeconfig: cluster!.kubeconfig });
