@@ -81,10 +81,10 @@ describe('kubelet on runc, CNI and a local registry: pods through kubectl 1.33',
   });
 
   test('the server picks the oci runtime, says so, and registers the node with a pod CIDR', async () => {
-    assert.match(cluster.logs(), /container runtime oci: runc found and running as root/);
+    assert.match(cluster.logs(), /container runtime oci: runc found and running as root; containers watched by conmon/);
     const wide = await k(['get', 'nodes', '-o', 'wide']);
     assert.match(wide.stdout, new RegExp(`${nodeName}\\s+Ready\\s+control-plane`));
-    assert.match(wide.stdout, /oci:\/\/runc/);
+    assert.match(wide.stdout, /oci:\/\/\d+\.\d+\.\d+/, 'CONTAINER-RUNTIME shows the runc version');
     const cidr = await k(['get', 'node', nodeName, '-o', 'jsonpath={.spec.podCIDR}']);
     assert.equal(cidr.stdout, net.clusterCidr.replace('.0.0/16', '.0.0/24'));
   });

@@ -21,7 +21,7 @@ import { attachContainer, runcExec } from './exec.js';
 import { ImageStore } from './images/index.js';
 import { findOnPath } from './conmon.js';
 import { nftAvailable } from './masquerade.js';
-import { Runc } from './runc.js';
+import { Runc, runcVersion } from './runc.js';
 import { SandboxManager } from './sandboxes.js';
 
 /** Options of the `oci` runtime. */
@@ -52,7 +52,8 @@ export interface OciRuntimeOptions {
  */
 export class OciRuntime implements ContainerRuntime {
   readonly name = 'oci';
-  version = 'runc';
+  /** runc's version (what the Node's containerRuntimeVersion shows after `oci://`) */
+  readonly version: string;
   private readonly logger: Logger;
   private readonly runc: Runc;
   private readonly sandboxes: SandboxManager;
@@ -66,6 +67,7 @@ export class OciRuntime implements ContainerRuntime {
   constructor(private readonly options: OciRuntimeOptions) {
     this.logger = options.logger ?? pino({ level: 'silent' });
     this.runc = new Runc(options.runcRoot ?? '/run/skiff/runc');
+    this.version = runcVersion();
     this.sandboxes = new SandboxManager({
       dataDir: options.dataDir,
       logger: this.logger,
@@ -95,13 +97,12 @@ export class OciRuntime implements ContainerRuntime {
     return this.store;
   }
 
-  /** Enables bridge netfilter, reads runc's version, removes what a crash left; runs once, before the first sandbox work. */
+  /** Enables bridge netfilter, removes what a crash left; runs once, before the first sandbox work. */
   private init(): Promise<void> {
     this.ready ??= (async () => {
       await writeFile('/proc/sys/net/bridge/bridge-nf-call-iptables', '1').catch((e: unknown) =>
         this.logger.warn({ err: e }, 'cannot set net.bridge.bridge-nf-call-iptables=1 (br_netfilter missing?): hostPort hairpin may not work'),
       );
-      this.version = await this.runc.version().catch(() => 'unknown');
       await this.sandboxes.cleanupOrphans().catch((e: unknown) => this.logger.warn({ err: e }, 'orphan cleanup failed'));
     })();
     return this.ready;

@@ -1,4 +1,14 @@
+import { execFileSync } from 'node:child_process';
 import { runCommand as run } from './commands.js';
+
+/** The installed runc's version (`runc --version`), read once at start-up; 'unknown' without runc. */
+export function runcVersion(binary = 'runc'): string {
+  try {
+    return /runc version (\S+)/.exec(execFileSync(binary, ['--version'], { encoding: 'utf8', timeout: 5000 }))?.[1] ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
 
 /** What `runc state` says about a container. */
 export interface RuncState {
@@ -54,9 +64,4 @@ export class Runc {
     }
   }
 
-  /** `runc --version` first line. */
-  async version(): Promise<string> {
-    const { stdout } = await run(this.binary, ['--version']);
-    return /runc version (\S+)/.exec(stdout)?.[1] ?? 'unknown';
-  }
 }
