@@ -1,7 +1,7 @@
 /**
  * Static pods on the real stack: `skiff server` with its agent on the oci runtime, the busybox
  * test image already pulled. For `--pods 20` files written one after another into the manifest
- * folder: file written → its container running (the shim's `state.json` says running; target
+ * folder: file written → its container running (its `state.json` says running, written once runc started it; target
  * p99 < 150 ms), and → its mirror pod seen by a watch (target < 300 ms after the container runs).
  * Each file is removed and its pod gone before the next.
  *

@@ -100,5 +100,5 @@ export function conmonExit(dir: string, running: ShimState, cgroupsPath: string)
   const exitCode = Number(text.trim());
   if (!Number.isInteger(exitCode)) return undefined;
   const oom = existsSync(files.oom) || (cgroupsPath !== '' && oomKilled(cgroupsPath));
-  return { ...running, state: 'exited', finishedAt, exitCode, reason: oom ? 'OOMKilled' : exitCode === 0 ? 'Completed' : 'Error' };
+  return { ...running, state: 'exited', finishedAt: Math.max(finishedAt, running.startedAt ?? 0), exitCode, reason: oom ? 'OOMKilled' : exitCode === 0 ? 'Completed' : 'Error' };
 }

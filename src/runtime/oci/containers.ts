@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { access, appendFile, mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -6,7 +7,7 @@ import type { Logger } from 'pino';
 import { RuntimeError, runtimeLabels, type ContainerConfig, type ContainerStatus, type SandboxConfig } from '../types.js';
 import type { ImageStore } from './images/index.js';
 import { runCommand as run, startShim } from './commands.js';
-import { conmonExit, createUnderConmon } from './conmon.js';
+import { conmonExit, conmonFiles, createUnderConmon } from './conmon.js';
 import { readJsonFile, writeJsonFile } from './json-file.js';
 import { hostProcess } from './host-process.js';
 import { buildOciSpec } from './oci-spec.js';
@@ -201,8 +202,9 @@ export class ContainerManager {
     const p = this.paths(record.id);
     try {
       const { pid, conmonPid } = await createUnderConmon({ ...tools, runcRoot: this.o.runc.root, id: record.id, name: record.name, dir: p.dir, logPath: record.logPath, shimLog: p.shimLog });
-      await writeJsonFile(p.state, { state: 'running', shimPid: conmonPid, pid, startedAt: Date.now(), monitor: 'conmon' } satisfies ShimState);
+      const startedAt = Date.now();
       await this.o.runc.start(record.id);
+      await writeJsonFile(p.state, { state: 'running', shimPid: conmonPid, pid, startedAt, monitor: 'conmon' } satisfies ShimState);
     } catch (error) {
       const message = (error as Error).message;
       await this.o.runc.delete(record.id).catch(() => undefined);
@@ -212,6 +214,21 @@ export class ContainerManager {
       this.finished.set(record.id, failed);
       throw new RuntimeError('RunContainerError', message);
     }
+  }
+
+  /**
+   * The state of a container conmon created whose start was not recorded (this process ended
+   * between `runc start` and writing `state.json`, or is writing it right now): running once runc
+   * says it started, else still created.
+   */
+  private async startedUnderConmon(id: string): Promise<ShimState | undefined> {
+    const runc = await this.o.runc.state(id);
+    if (!runc || runc.status === 'created' || runc.status === 'creating') return undefined;
+    const p = this.paths(id);
+    const shimPid = Number((await readFile(conmonFiles(p.dir).conmonPid, 'utf8').catch(() => '')).trim()) || 0;
+    const state: ShimState = { state: 'running', shimPid, pid: runc.pid, startedAt: Date.now(), monitor: 'conmon' };
+    await writeJsonFile(p.state, state);
+    return state;
   }
 
   /** Stop signal (the image's StopSignal or SIGTERM), then SIGKILL after `timeoutSeconds`. */
@@ -259,6 +276,7 @@ export class ContainerManager {
     if (!record) return undefined;
     const p = this.paths(id);
     let state = this.finished.get(id) ?? (await readJsonFile<ShimState>(p.state).catch(() => undefined));
+    if (!state && this.o.conmon && existsSync(conmonFiles(p.dir).conmonPid)) state = await this.startedUnderConmon(id);
     if (!state && !(await access(p.record).then(() => true, () => false))) {
       this.records.delete(id);
       return undefined;
