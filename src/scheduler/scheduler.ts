@@ -139,20 +139,28 @@ export class Scheduler {
     this.logger.info({ profiles: [...this.frameworks.keys()] }, 'scheduler started');
     let slice = performance.now();
     let budget = minSliceMs;
+    let turned = false;
+    let probe = setImmediate(() => (turned = true));
     while (!signal.aborted) {
       const q = await this.queue.pop(signal);
       if (!q) break;
       await this.scheduleOne(q);
       // Cycles chain as microtasks while activeQ is full; yield so bindings, informer events and API requests in this process get their turn.
-      // The next slice may last as long as the others just had (5–50 ms): about half the thread each while both are busy, as two processes would share a core.
+      // A slice spent computing may be followed by one as long as the others just had (5–50 ms): about half the thread each while both
+      // are busy, as two processes would share a core. A slice that waited on I/O (the event loop turned) already shared it: 5 ms.
       const now = performance.now();
       if (now - slice > budget) {
+        const computed = !turned;
         await new Promise<void>((resolve) => setImmediate(resolve));
         const resumed = performance.now();
-        budget = Math.min(maxSliceMs, Math.max(minSliceMs, resumed - now));
+        budget = computed ? Math.min(maxSliceMs, Math.max(minSliceMs, resumed - now)) : minSliceMs;
         slice = resumed;
+        turned = false;
+        clearImmediate(probe);
+        probe = setImmediate(() => (turned = true));
       }
     }
+    clearImmediate(probe);
     for (const f of this.frameworks.values()) f.rejectWaitingPods('scheduler stopped');
     await Promise.allSettled([...this.bindings]);
   }
