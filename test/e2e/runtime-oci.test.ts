@@ -203,6 +203,7 @@ describe('oci runtime on runc and CNI', { skip }, () => {
     const so = await exited(oomId);
     assert.equal(so.exitCode, 137);
     assert.equal(so.reason, 'OOMKilled');
+    assert.equal(existsSync(join(process.cwd(), 'oom')), false, 'the monitor drops nothing in the working directory of the process that runs it');
 
     const bad = containerConfig('bad', ['/no/such/program']);
     const badId = await runtime.createContainer(sandbox.id, bad, config);

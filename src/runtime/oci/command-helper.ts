@@ -86,7 +86,7 @@ function startConmon(request: Extract<CommandRequest, { op: 'conmon' }>): void {
   const fd = openSync(request.shimLog, 'a');
   let child: ChildProcess;
   try {
-    child = spawn(request.file, request.args, { stdio: ['ignore', 'ignore', fd, 'pipe'], env: { ...process.env, _OCI_SYNCPIPE: '3' } });
+    child = spawn(request.file, request.args, { stdio: ['ignore', 'ignore', fd, 'pipe'], cwd: request.cwd, env: { ...process.env, _OCI_SYNCPIPE: '3' } });
   } finally {
     closeSync(fd);
   }

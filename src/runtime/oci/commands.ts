@@ -98,12 +98,13 @@ export async function runCommand(file: string, args: string[], options: CommandO
 }
 
 /**
- * Starts conmon with `args` (its sync pipe on fd 3, its stderr appended to `shimLog`) and
+ * Starts conmon with `args` in folder `cwd` (where it also drops an `oom` file), its sync pipe
+ * on fd 3 and its stderr appended to `shimLog`, and
  * resolves with its first sync message (`{"data": <pid>}` once `runc create` is done, a negative
  * `data` and a `message` when it failed; '' when conmon ended without one).
  */
-export async function startConmon(file: string, args: string[], shimLog: string): Promise<string> {
-  const answer = await helper.request({ op: 'conmon', file, args, shimLog });
+export async function startConmon(file: string, args: string[], cwd: string, shimLog: string): Promise<string> {
+  const answer = await helper.request({ op: 'conmon', file, args, cwd, shimLog });
   if (!('line' in answer)) throw new Error('the command helper answered a conmon start with a command result');
   if (answer.error) throw new Error(answer.error);
   return answer.line;

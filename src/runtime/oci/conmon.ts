@@ -63,7 +63,7 @@ export async function createUnderConmon(o: ConmonStart): Promise<{ pid: number; 
     '--log-path', `k8s-file:${o.logPath}`,
     '--log-level', 'error',
   ];
-  const line = await startConmon(o.conmon, args, o.shimLog);
+  const line = await startConmon(o.conmon, args, o.dir, o.shimLog);
   let message: { data?: number; message?: string } = {};
   try {
     message = JSON.parse(line) as typeof message;
