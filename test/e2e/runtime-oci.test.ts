@@ -211,6 +211,8 @@ describe('oci runtime on runc and CNI', { skip }, () => {
     const sb = await runtime.containerStatus(badId);
     assert.equal(sb?.exitCode, 128);
     assert.equal(sb?.reason, 'StartError');
+    assert.match(sb?.message ?? '', /\/no\/such\/program.*no such file or directory/);
+    assert.doesNotMatch(sb?.message ?? '', /level=|time=|msg=/, 'the runtime\'s message, not its log line');
     await removeSandbox(sandbox.id);
   });
 

@@ -81,7 +81,7 @@ async function invoke(plugin: string, command: 'ADD' | 'DEL' | 'CHECK', target: 
     text = (await runCommand(`${target.binDir}/${plugin}`, [], { env, input: JSON.stringify(netConf) })).stdout;
   } catch (error) {
     if (!(error instanceof CommandError)) throw new CniError(plugin, (error as Error).message);
-    let message = error.stderr.trim() || (error.code === null ? error.message : `exit ${error.code}`);
+    let message = error.stderr.trim() || (error.code === null || error.code < 0 ? error.message : `exit ${error.code}`);
     try {
       const doc = JSON.parse(error.stdout) as { msg?: string; details?: string };
       message = [doc.msg, doc.details].filter(Boolean).join(': ') || message;

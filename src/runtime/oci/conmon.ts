@@ -2,6 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { startConmon } from './commands.js';
+import { runcErrorText } from './runc.js';
 import { oomKilled, type ShimState } from './shim-protocol.js';
 
 /** The absolute path of `name` on PATH (plus the sbin folders), undefined when absent. */
@@ -72,7 +73,7 @@ export async function createUnderConmon(o: ConmonStart): Promise<{ pid: number; 
   }
   if (typeof message.data !== 'number' || message.data <= 0) {
     const why = message.message ?? ((await readFile(o.shimLog, 'utf8').catch(() => '')).trim().split('\n').slice(-3).join('; ') || 'conmon ended without a word');
-    throw new Error(why.replace(/^\s*(\S+\s+)?runc create failed:\s*/i, ''));
+    throw new Error(runcErrorText(why).replace(/^runc create failed:\s*/i, '').replace(/^unable to start container process:\s*/i, ''));
   }
   const conmonPid = Number((await readFile(files.conmonPid, 'utf8').catch(() => '')).trim()) || 0;
   return { pid: message.data, conmonPid };

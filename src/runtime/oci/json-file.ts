@@ -1,16 +1,22 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 
-/** Writes `value` as JSON to `path` atomically (temp file + rename). */
+/** A temp file name beside `path`, its own for every write (two writes of one file may overlap). */
+function tempName(path: string): string {
+  return `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+}
+
+/** Writes `value` as JSON to `path` atomically (temp file + rename); overlapping writes each land whole, the last rename wins. */
 export async function writeJsonFile(path: string, value: unknown): Promise<void> {
-  const tmp = `${path}.${process.pid}.tmp`;
+  const tmp = tempName(path);
   await writeFile(tmp, JSON.stringify(value));
   await rename(tmp, path);
 }
 
 /** Synchronous `writeJsonFile`, for the shim's last words. */
 export function writeJsonFileSync(path: string, value: unknown): void {
-  const tmp = `${path}.${process.pid}.tmp`;
+  const tmp = tempName(path);
   writeFileSync(tmp, JSON.stringify(value));
   renameSync(tmp, path);
 }

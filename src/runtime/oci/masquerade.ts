@@ -18,10 +18,11 @@ async function nft(script: string): Promise<void> {
 }
 
 /**
- * Masquerades what pods on `subnet` send outside it (not multicast), as the bridge plugin's
- * `ipMasq` does; replaces whatever the table held (atomically, one `nft -f` transaction).
+ * Masquerades what pods on each of `subnets` send outside their subnet (not multicast), as the
+ * bridge plugin's `ipMasq` does; replaces whatever the table held (atomically, one `nft -f`
+ * transaction).
  */
-export async function ensureMasquerade(bridge: string, subnet: string): Promise<void> {
+export async function ensureMasquerade(bridge: string, subnets: string[]): Promise<void> {
   const table = masqueradeTable(bridge);
   await nft(
     [
@@ -30,7 +31,7 @@ export async function ensureMasquerade(bridge: string, subnet: string): Promise<
       `table ip ${table} {`,
       '  chain postrouting {',
       '    type nat hook postrouting priority srcnat; policy accept;',
-      `    ip saddr ${subnet} ip daddr != ${subnet} ip daddr != 224.0.0.0/4 masquerade`,
+      ...subnets.map((s) => `    ip saddr ${s} ip daddr != ${s} ip daddr != 224.0.0.0/4 masquerade`),
       '  }',
       '}',
       '',

@@ -10,6 +10,26 @@ export function runcVersion(binary = 'runc'): string {
   }
 }
 
+/**
+ * The message of runc's last error in `stderr`, which carries logrus lines (`time=… level=error
+ * msg="…"`) or JSON log lines; the text itself when it has neither. `runc create failed: ` and
+ * the like are left for the caller.
+ */
+export function runcErrorText(stderr: string): string {
+  const lines = stderr.trim().split('\n').reverse();
+  for (const line of lines) {
+    const text = /\blevel=(?:error|fatal) msg="((?:[^"\\]|\\.)*)"/.exec(line);
+    if (text) return text[1]!.replace(/\\(.)/g, '$1');
+    try {
+      const entry = JSON.parse(line) as { level?: string; msg?: string };
+      if ((entry.level === 'error' || entry.level === 'fatal') && entry.msg) return entry.msg;
+    } catch {
+      /* not a JSON log line */
+    }
+  }
+  return stderr.trim();
+}
+
 /** What `runc state` says about a container. */
 export interface RuncState {
   id: string;
@@ -45,7 +65,7 @@ export class Runc {
     try {
       await run(this.binary, [...this.globalArgs(), 'start', id]);
     } catch (error) {
-      throw new Error(`runc start ${id}: ${((error as { stderr?: string }).stderr ?? '').trim() || (error as Error).message}`);
+      throw new Error(`runc start ${id}: ${runcErrorText((error as { stderr?: string }).stderr ?? '') || (error as Error).message}`);
     }
   }
 

@@ -7,7 +7,7 @@ import { RuntimeError, type SandboxConfig, type SandboxStatus } from '../types.j
 import { runCommand as run } from './commands.js';
 import { cniAdd, cniDel, podNetworkConfList, resultIps, type CniResult, type CniTarget } from './cni.js';
 import { readJsonFile, writeJsonFile } from './json-file.js';
-import { ensureMasquerade } from './masquerade.js';
+import { ensureMasquerade, masqueradePresent } from './masquerade.js';
 import { hostsFile, resolvConfFile } from './sandbox-files.js';
 
 const NETNS_DIR = '/var/run/netns';
@@ -47,8 +47,10 @@ export class SandboxManager {
   private readonly ipamDir: string;
   /** sandbox records by id, as last written by this instance or read from the folder */
   private readonly records = new Map<string, SandboxRecord>();
-  /** subnets whose masquerade rule is in place (or being put there) */
-  private readonly masquerading = new Map<string, Promise<boolean>>();
+  /** subnets whose masquerade rule was written, when it was last seen in place, and the update in progress */
+  private readonly masqueraded = new Set<string>();
+  private masqueradeCheckedAt = 0;
+  private masqueradeQueue: Promise<boolean> = Promise.resolve(true);
 
   constructor(private readonly o: SandboxManagerOptions) {
     this.root = join(o.dataDir, 'sandboxes');
@@ -122,23 +124,32 @@ export class SandboxManager {
     }
   }
 
-  /** Puts the subnet's nftables masquerade rule in place once; false when the bridge plugin must masquerade instead. */
+  /**
+   * Makes sure the nftables masquerade rules cover `subnet` (and every subnet pods got before):
+   * written when a subnet is new, and again when the table has gone (an `nft flush ruleset`),
+   * which is looked at no more than every 10 s. Updates run one at a time. False when the bridge
+   * plugin must masquerade instead.
+   */
   private masquerade(subnet: string): Promise<boolean> {
-    let done = this.masquerading.get(subnet);
-    if (!done) {
-      done = (async () => {
-        if (!(await this.o.nftMasquerade?.())) return false;
-        try {
-          await ensureMasquerade(this.o.bridge, subnet);
-          return true;
-        } catch (error) {
-          this.o.logger.warn({ err: error, subnet }, 'cannot install the nftables masquerade rule; the bridge plugin masquerades per pod');
-          return false;
+    const step = async (): Promise<boolean> => {
+      if (!(await this.o.nftMasquerade?.())) return false;
+      const known = this.masqueraded.has(subnet);
+      if (known && Date.now() - this.masqueradeCheckedAt < 10_000) return true;
+      try {
+        if (!known || !(await masqueradePresent(this.o.bridge))) {
+          this.masqueraded.add(subnet);
+          await ensureMasquerade(this.o.bridge, [...this.masqueraded]);
         }
-      })();
-      this.masquerading.set(subnet, done);
-    }
-    return done;
+        this.masqueradeCheckedAt = Date.now();
+        return true;
+      } catch (error) {
+        this.o.logger.warn({ err: error, subnet }, 'cannot install the nftables masquerade rule; the bridge plugin masquerades per pod');
+        return false;
+      }
+    };
+    const next = this.masqueradeQueue.then(step, step);
+    this.masqueradeQueue = next;
+    return next;
   }
 
   /** CNI DEL and removal of the network namespace; the record stays (notready). */
