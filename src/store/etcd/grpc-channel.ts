@@ -71,32 +71,13 @@ export class GrpcChannel {
         return;
       }
       let response: Buffer | undefined;
-      let status: GrpcError | null | undefined;
-      let failure: Error | undefined;
       const deframer = new GrpcDeframer((message) => {
         response = message;
       });
-      let answered = false;
-      stream.on('response', (headers) => {
-        answered = true;
-        status = statusOf(headers, true);
-      });
-      stream.on('trailers', (trailers) => {
-        status = statusOf(trailers, false);
-      });
-      stream.on('data', (chunk: Buffer) => {
-        try {
-          deframer.push(chunk);
-        } catch (err) {
-          failure = err as Error;
-          stream.close(http2.constants.NGHTTP2_CANCEL);
-        }
-      });
-      stream.on('error', (err) => {
-        failure ??= err;
-      });
+      const call = followCall(stream, deframer);
       stream.on('close', () => {
         this.release(conn);
+        const { answered, status, failure } = call;
         if (!answered && stream.rstCode === http2.constants.NGHTTP2_REFUSED_STREAM && retries > 0) {
           this.retire(conn);
           resolve(this.unary(path, frame, retries - 1));
@@ -112,32 +93,15 @@ export class GrpcChannel {
   /** A bidirectional streaming call. */
   stream(path: string, handlers: GrpcStreamHandlers): GrpcStream {
     const { stream, conn } = this.open(path);
-    let status: GrpcError | null | undefined;
-    let failure: Error | undefined;
     let cancelled = false;
     const deframer = new GrpcDeframer((message) => {
-      if (!cancelled && !failure) handlers.message(message);
+      if (!cancelled && !call.failure) handlers.message(message);
     });
-    stream.on('response', (headers) => {
-      status = statusOf(headers, true);
-    });
-    stream.on('trailers', (trailers) => {
-      status = statusOf(trailers, false);
-    });
-    stream.on('data', (chunk: Buffer) => {
-      try {
-        deframer.push(chunk);
-      } catch (err) {
-        failure = err as Error;
-        stream.close(http2.constants.NGHTTP2_CANCEL);
-      }
-    });
-    stream.on('error', (err) => {
-      failure ??= err;
-    });
+    const call = followCall(stream, deframer);
     stream.on('close', () => {
       this.release(conn);
       if (cancelled) return;
+      const { status, failure } = call;
       if (status) handlers.end(status);
       else if (failure) handlers.end(unavailable(failure));
       else if (status === null) handlers.end();
@@ -242,6 +206,37 @@ interface Connection {
 }
 
 /** The status in a header block: null for OK, a GrpcError otherwise, undefined when there is none yet. */
+/** What a call's stream has said so far: answered (response headers came), its gRPC status (null: OK), the first failure. */
+interface CallState {
+  answered: boolean;
+  status: GrpcError | null | undefined;
+  failure: Error | undefined;
+}
+
+/** Feeds a call's data to `deframer` and records its headers, trailers and failures. */
+function followCall(stream: ClientHttp2Stream, deframer: GrpcDeframer): Readonly<CallState> {
+  const call: CallState = { answered: false, status: undefined, failure: undefined };
+  stream.on('response', (headers) => {
+    call.answered = true;
+    call.status = statusOf(headers, true);
+  });
+  stream.on('trailers', (trailers) => {
+    call.status = statusOf(trailers, false);
+  });
+  stream.on('data', (chunk: Buffer) => {
+    try {
+      deframer.push(chunk);
+    } catch (err) {
+      call.failure = err as Error;
+      stream.close(http2.constants.NGHTTP2_CANCEL);
+    }
+  });
+  stream.on('error', (err) => {
+    call.failure ??= err;
+  });
+  return call;
+}
+
 function statusOf(headers: IncomingHttpHeaders, isResponse: boolean): GrpcError | null | undefined {
   const raw = headers['grpc-status'];
   if (raw === undefined) {
