@@ -1,7 +1,7 @@
 /**
  * Store write throughput: C concurrent writers creating pod-sized keys for N seconds.
  *   node dist/bench/store-throughput.js [--seconds 10] [--concurrency 32] [--etcd]
- * Prints ops/s and p50/p99 latency for the sqlite store (WAL, synchronous=FULL, group commit),
+ * Prints ops/s and p50/p99 latency for the sqlite store (WAL, group commit, the WAL fsynced off the main thread before each answer),
  * a baseline of one fsynced sqlite transaction per write, and with --etcd the etcd store and
  * raw etcd puts at the same concurrency (through EtcdClient, the store's own client).
  */

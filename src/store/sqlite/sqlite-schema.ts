@@ -53,7 +53,10 @@ export function openDatabase(path: string, busyTimeoutMs: number): Database.Data
     db.pragma('auto_vacuum = INCREMENTAL');
     db.pragma('locking_mode = EXCLUSIVE');
     db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
+    // SQLite itself never syncs: the store fsyncs the WAL off the main thread before it
+    // acknowledges a batch, and checkpoints only by itself, under synchronous=FULL (sqlite-store.ts)
+    db.pragma('synchronous = OFF');
+    db.pragma('wal_autocheckpoint = 0');
     db.pragma(`journal_size_limit = ${JOURNAL_SIZE_LIMIT}`);
     db.exec(`BEGIN IMMEDIATE; ${SCHEMA} UPDATE meta SET value = value WHERE name = 'compact_rev'; COMMIT;`);
   } catch (err) {

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
-import { statSync } from 'node:fs';
+import { closeSync, fstatSync, fsync, openSync, statSync } from 'node:fs';
 import { setImmediate as tick } from 'node:timers/promises';
 import { startAutoCompactor, type AutoCompactOptions } from '../auto-compactor.js';
 import { CompactedError, KeyExistsError, KeyNotFoundError, RevisionMismatchError, StoreError, StoreUnavailableError } from '../errors.js';
@@ -26,12 +26,25 @@ interface WriteOp {
 
 const WATCH_PAGE = 500;
 const COMPACT_CHUNK = 5000;
+/** the WAL is checkpointed into the database once it is this big */
+const CHECKPOINT_WAL_BYTES = 8 * 1024 * 1024;
+
+/** A committed batch waiting for the fsync that makes it durable. */
+interface Committed {
+  ops: WriteOp[];
+  results: (KeyValue | StoreError)[];
+  events: StoreEvent[];
+}
 
 /**
  * The embedded store: one sqlite table of revisions in the manner of kine (row id = revision),
- * WAL with synchronous=FULL, writes of the same event-loop turn group-committed in one
- * transaction, watches fanned out in process, and chunked compaction that keeps the file and
- * the WAL bounded. One process per file: the connection keeps an exclusive lock.
+ * writes of the same event-loop turn group-committed in one WAL transaction, watches fanned out
+ * in process, and chunked compaction that keeps the file and the WAL bounded. A batch is
+ * answered (and shown to watchers) only after an fsync of the WAL that began after its commit;
+ * that fsync runs on libuv's thread pool while the next batches are prepared and committed, so
+ * the main thread never waits for the disk (SQLite's own synchronous=FULL would block it for
+ * each commit). Checkpoints, the only writes to the database file, run under synchronous=FULL.
+ * One process per file: the connection keeps an exclusive lock.
  */
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
@@ -42,6 +55,11 @@ export class SqliteStore implements Store {
   private rev: number;
   private compactRev: number;
   private queue: WriteOp[] = [];
+  /** committed batches not yet made durable, the fsync in progress, who waits for all to be durable */
+  private unsynced: Committed[] = [];
+  private syncing = false;
+  private walFd?: number;
+  private durableWaiters: (() => void)[] = [];
   private compaction: Promise<void> = Promise.resolve();
   private closed = false;
   /** one transaction applying a batch of writes (made once: better-sqlite3 wraps the function) */
@@ -148,10 +166,13 @@ export class SqliteStore implements Store {
   async close(): Promise<void> {
     if (this.closed) return;
     this.flush();
+    await this.durable();
     this.closed = true;
     this.stop.abort();
     await this.compaction;
     this.hub.closeAll();
+    if (this.walFd !== undefined) closeSync(this.walFd);
+    this.walFd = undefined;
     this.db.close();
   }
 
@@ -185,13 +206,66 @@ export class SqliteStore implements Store {
       return;
     }
     if (events.length > 0) this.rev = events[events.length - 1]!.kv.modRevision;
-    this.hub.publish(events);
-    for (let i = 0; i < ops.length; i++) {
-      const result = results[i]!;
-      if (result instanceof StoreError) ops[i]!.reject(result);
-      else ops[i]!.resolve(result);
-    }
+    this.unsynced.push({ ops, results, events });
+    this.syncWal();
   };
+
+  /** Starts an fsync of the WAL for the batches committed so far, unless one runs (its end starts the next). */
+  private syncWal(): void {
+    if (this.syncing || this.unsynced.length === 0) return;
+    const batches = this.unsynced;
+    this.unsynced = [];
+    const fd = this.path === ':memory:' ? undefined : (this.walFd ??= openSync(`${this.path}-wal`, 'r'));
+    if (fd === undefined) {
+      this.settle(batches, null);
+      return;
+    }
+    this.syncing = true;
+    fsync(fd, (err) => {
+      this.syncing = false;
+      this.settle(batches, err);
+      if (!err && !this.closed && fstatSync(fd).size > CHECKPOINT_WAL_BYTES) this.checkpoint();
+      this.syncWal();
+      if (!this.syncing && this.unsynced.length === 0) for (const wake of this.durableWaiters.splice(0)) wake();
+    });
+  }
+
+  /** Shows durable batches to watchers and answers their writes; a failed fsync fails them. */
+  private settle(batches: Committed[], err: Error | null): void {
+    for (const { ops, results, events } of batches) {
+      if (err) {
+        this.logger?.error({ err, writes: ops.length }, 'fsync of the sqlite WAL failed');
+        const failure = new StoreUnavailableError(`sqlite fsync failed: ${err.message}`);
+        for (const op of ops) op.reject(failure);
+        continue;
+      }
+      this.hub.publish(events);
+      for (let i = 0; i < ops.length; i++) {
+        const result = results[i]!;
+        if (result instanceof StoreError) ops[i]!.reject(result);
+        else ops[i]!.resolve(result);
+      }
+    }
+  }
+
+  /** Resolves once every committed batch is durable. */
+  private durable(): Promise<void> {
+    if (!this.syncing && this.unsynced.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.durableWaiters.push(resolve));
+  }
+
+  /**
+   * Copies the WAL into the database file and empties it (TRUNCATE, so its size again says how
+   * much waits), with SQLite syncing both files (synchronous=FULL for the checkpoint only).
+   */
+  private checkpoint(): void {
+    this.db.pragma('synchronous = FULL');
+    try {
+      this.db.pragma('wal_checkpoint(TRUNCATE)');
+    } finally {
+      this.db.pragma('synchronous = OFF');
+    }
+  }
 
   private apply(op: WriteOp, events: StoreEvent[]): KeyValue | StoreError {
     const cur = this.st.latest.get(op.key);
@@ -231,7 +305,7 @@ export class SqliteStore implements Store {
     }
     if (this.closed) return;
     this.db.pragma('incremental_vacuum');
-    this.db.pragma('wal_checkpoint(TRUNCATE)');
+    this.checkpoint();
     this.logger?.debug({ from: started, to: target }, 'sqlite compaction done');
   }
 
