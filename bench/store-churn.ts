@@ -101,8 +101,8 @@ const rowBound = keySpace + historyRows;
 out(
   `bound: rows <= live keys (${keySpace}) + keep (${keep}) + min(backlog + rate x 1 s check, rate x interval) (${historyRows - keep}) = ${rowBound};` +
     ` at ~1.5 KiB per row (1 KiB value, key, index entry, b-tree pages ~75% full) the db stays under ${mib(rowBound * 1536)},` +
-    ` since compaction deletes the rows and incremental_vacuum returns the pages; the WAL is reset by auto-checkpoints` +
-    ` (1000 pages), capped at 32 MiB by journal_size_limit and truncated after each compaction`,
+    ` since compaction deletes the rows and incremental_vacuum returns the pages; the WAL is checkpointed and` +
+    ` emptied by the store once it passes 8 MiB and after each compaction, capped at 32 MiB by journal_size_limit`,
 );
 await store.close();
 rmSync(dir, { recursive: true, force: true });
