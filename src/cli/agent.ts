@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { mkdir, readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -54,15 +53,6 @@ function parseTaints(text: string | undefined): { key: string; value?: string; e
     });
 }
 
-function hasRunc(): boolean {
-  try {
-    execFileSync('runc', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 type RuntimeFactory = new (options: { dataDir: string; logger: Logger; bridge?: string }) => ContainerRuntime;
 
 /**
@@ -75,7 +65,7 @@ export function chooseRuntime(choice: string, dataDir: string, logger: Logger, b
   const oci = exported.OciRuntime;
   const host = exported.HostRuntime;
   const root = process.getuid?.() === 0;
-  if ((choice === 'auto' || choice === 'oci') && oci && root && hasRunc()) {
+  if ((choice === 'auto' || choice === 'oci') && oci && root && runtimes.findOnPath('runc') !== undefined) {
     const runtime = new oci({ dataDir, logger, ...(bridge ? { bridge } : {}) });
     const monitor = (runtime as { monitor?: string }).monitor === 'conmon' ? 'containers watched by conmon' : 'containers watched by Skiff\'s shim (conmon not installed)';
     return { runtime, why: `runc found and running as root; ${monitor}` };

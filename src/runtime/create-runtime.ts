@@ -1,5 +1,5 @@
-import { execFileSync } from 'node:child_process';
 import type { Logger } from 'pino';
+import { findOnPath } from './find-on-path.js';
 import { HostRuntime } from './host/index.js';
 import { OciRuntime } from './oci/index.js';
 import { SimRuntime } from './sim/sim-runtime.js';
@@ -13,15 +13,6 @@ export interface CreateRuntimeOptions {
   prefer?: 'auto' | 'oci' | 'host' | 'sim';
 }
 
-function runcOnPath(): boolean {
-  try {
-    execFileSync('runc', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Picks the container runtime for this machine and says why, for the kubelet's log line.
  * Throws when `oci` is asked for and cannot run.
@@ -32,7 +23,7 @@ export function createRuntime(options: CreateRuntimeOptions): { runtime: Contain
   if (prefer === 'sim') return { runtime: new SimRuntime(), why: 'asked for: simulated pods, no processes' };
   if (prefer === 'host') return { runtime: new HostRuntime({ dataDir, logger }), why: 'asked for: plain processes without isolation' };
   const root = process.getuid?.() === 0;
-  const runc = runcOnPath();
+  const runc = findOnPath('runc') !== undefined;
   if (root && runc) return { runtime: new OciRuntime({ dataDir, logger }), why: 'runc found and running as root' };
   const missing = !root && !runc ? 'not root and runc not on PATH' : !root ? 'not root' : 'runc not on PATH';
   if (prefer === 'oci') throw new Error(`the oci runtime cannot run: ${missing}`);

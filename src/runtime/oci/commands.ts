@@ -28,6 +28,9 @@ export class CommandError extends Error {
   }
 }
 
+/** A request before the helper numbers it (each member of the union without its `id`). */
+type Unsent<T> = T extends unknown ? Omit<T, 'id'> : never;
+
 type Pending = { resolve: (answer: CommandAnswer) => void; reject: (error: Error) => void };
 
 /**
@@ -40,7 +43,7 @@ class CommandHelper {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
 
-  request(message: CommandRequest extends infer R ? (R extends unknown ? Omit<R, 'id'> : never) : never): Promise<CommandAnswer> {
+  request(message: Unsent<CommandRequest>): Promise<CommandAnswer> {
     const child = this.ensure();
     const id = this.nextId++;
     return new Promise<CommandAnswer>((resolve, reject) => {
@@ -97,26 +100,28 @@ export async function runCommand(file: string, args: string[], options: CommandO
   throw new CommandError(`Command failed: ${cmd} (${why})\n${answer.stderr}`, answer.code, answer.signal, answer.stdout, answer.stderr);
 }
 
-/**
- * Starts conmon with `args` in folder `cwd` (where it also drops an `oom` file), its sync pipe
- * on fd 3 and its stderr appended to `shimLog`, and
- * resolves with its first sync message (`{"data": <pid>}` once `runc create` is done, a negative
- * `data` and a `message` when it failed; '' when conmon ended without one).
- */
-export async function startConmon(file: string, args: string[], cwd: string, shimLog: string): Promise<string> {
-  const answer = await helper.request({ op: 'conmon', file, args, cwd, shimLog });
-  if (!('line' in answer)) throw new Error('the command helper answered a conmon start with a command result');
+/** The first line a started monitor (conmon or a shim) printed, as the helper answered it. */
+async function monitorLine(request: Unsent<Extract<CommandRequest, { op: 'conmon' | 'shim' }>>): Promise<string> {
+  const answer = await helper.request(request);
+  if (!('line' in answer)) throw new Error(`the command helper answered a ${request.op} start with a command result`);
   if (answer.error) throw new Error(answer.error);
   return answer.line;
+}
+
+/**
+ * Starts conmon with `args` in folder `cwd` (where it also drops an `oom` file), its sync pipe
+ * on fd 3 and its stderr appended to `shimLog`, and resolves with its first sync message
+ * (`{"data": <pid>}` once `runc create` is done, a negative `data` and a `message` when it
+ * failed; '' when conmon ended without one).
+ */
+export function startConmon(file: string, args: string[], cwd: string, shimLog: string): Promise<string> {
+  return monitorLine({ op: 'conmon', file, args, cwd, shimLog });
 }
 
 /**
  * Hands container folder `dir` to a shim (one started ahead of need, or a new one whose stderr
  * goes to `shimLog`) and resolves with the first line it prints ('' when it ended silently).
  */
-export async function startShim(dir: string, shimLog: string): Promise<string> {
-  const answer = await helper.request({ op: 'shim', dir, shimLog });
-  if (!('line' in answer)) throw new Error('the command helper answered a shim start with a command result');
-  if (answer.error) throw new Error(answer.error);
-  return answer.line;
+export function startShim(dir: string, shimLog: string): Promise<string> {
+  return monitorLine({ op: 'shim', dir, shimLog });
 }

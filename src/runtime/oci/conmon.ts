@@ -1,24 +1,9 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { startConmon } from './commands.js';
 import { runcErrorText } from './runc.js';
 import { oomKilled, type ShimState } from './shim-protocol.js';
-
-/** The absolute path of `name` on PATH (plus the sbin folders), undefined when absent. */
-export function findOnPath(name: string): string | undefined {
-  const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
-  for (const dir of dirs) {
-    if (!dir) continue;
-    const path = join(dir, name);
-    try {
-      if (statSync(path).isFile()) return path;
-    } catch {
-      /* not here */
-    }
-  }
-  return undefined;
-}
 
 /** What starting a container under conmon needs. */
 export interface ConmonStart {

@@ -15,6 +15,7 @@ import { passwdLookup } from './passwd.js';
 import type { Runc } from './runc.js';
 import { removeCgroup, type SandboxManager } from './sandboxes.js';
 import { shimPaths, type ShimConfig, type ShimState } from './shim-protocol.js';
+import { processAlive } from './process-alive.js';
 
 const ID = /^[a-f0-9]{32}$/;
 
@@ -288,10 +289,10 @@ export class ContainerManager {
         await writeJsonFile(p.state, final);
       }
     }
-    if (state?.state === 'running' && !isAlive(state.shimPid)) {
+    if (state?.state === 'running' && !processAlive(state.shimPid)) {
       state = (await readJsonFile<ShimState>(p.state)) ?? state;
       if (state.monitor === 'conmon') state = conmonExit(p.dir, state, record.cgroupsPath) ?? state;
-      const alive = record.process ? state.pid !== undefined && isAlive(state.pid) : (await this.o.runc.state(id))?.status === 'running';
+      const alive = record.process ? state.pid !== undefined && processAlive(state.pid) : (await this.o.runc.state(id))?.status === 'running';
       if (state.state === 'running' && !alive) {
         state = { ...state, state: 'exited', finishedAt: Date.now(), exitCode: 255, reason: 'Error', message: 'the container shim ended before the container; exit code unknown' };
         await writeJsonFile(p.state, state);
@@ -361,15 +362,5 @@ export class ContainerManager {
       if (Date.now() >= deadline) return false;
       await sleep(10);
     }
-  }
-}
-
-function isAlive(pid: number): boolean {
-  if (!(pid > 0)) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -19,7 +19,7 @@ import { DEFAULT_CNI_BIN_DIRS } from './cni.js';
 import { ContainerManager } from './containers.js';
 import { attachContainer, runcExec } from './exec.js';
 import { ImageStore } from './images/index.js';
-import { findOnPath } from './conmon.js';
+import { findOnPath } from '../find-on-path.js';
 import { nftAvailable } from './masquerade.js';
 import { Runc, runcVersion } from './runc.js';
 import { SandboxManager } from './sandboxes.js';

@@ -1,5 +1,6 @@
 import { open, readFile, rm } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { processAlive } from '../process-alive.js';
 
 /**
  * Runs `fn` holding an exclusive lock file (created with O_EXCL, holding our pid). A lock left
@@ -16,7 +17,7 @@ export async function withFileLock<T>(path: string, fn: () => Promise<T>, timeou
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const owner = Number(await readFile(path, 'utf8').catch(() => ''));
-      if (owner > 0 && owner !== process.pid && !alive(owner)) {
+      if (owner > 0 && owner !== process.pid && !processAlive(owner)) {
         await rm(path, { force: true });
         continue;
       }
@@ -28,14 +29,5 @@ export async function withFileLock<T>(path: string, fn: () => Promise<T>, timeou
     return await fn();
   } finally {
     await rm(path, { force: true });
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -13,6 +13,7 @@ import { ProgressTracker } from './pull-progress.js';
 import { formatImageReference, parseImageReference } from './reference.js';
 import { RegistryClient } from './registry-client.js';
 import { RootfsManager, type RootfsMode } from './rootfs.js';
+import { processAlive } from '../process-alive.js';
 
 export interface ImageStoreOptions {
   /** the node's data dir; images live in `<dataDir>/images`, container filesystems in `<dataDir>/containers` */
@@ -138,7 +139,7 @@ export class ImageStore {
     let oldest: number | undefined;
     for (const name of await readdir(dir).catch(() => [] as string[])) {
       const pid = Number(name.split('-')[0]);
-      if (!isAlive(pid)) {
+      if (!processAlive(pid)) {
         await rm(join(dir, name), { force: true });
         continue;
       }
@@ -322,14 +323,4 @@ function repositoryOf(ref: string): string {
   const bare = at >= 0 ? ref.slice(0, at) : ref;
   const colon = bare.lastIndexOf(':');
   return colon > bare.lastIndexOf('/') ? bare.slice(0, colon) : bare;
-}
-
-function isAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
