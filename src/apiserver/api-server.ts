@@ -53,6 +53,7 @@ export class ApiServer {
   readonly kubelet?: KubeletConnector;
   private readonly storages = new Map<string, ObjectStorage>();
   private readonly nonResourceHandlers: Array<[string, NonResourceHandler]> = [];
+  private readonly metricsSources: Array<() => Promise<string>> = [];
   private readonly logger: Logger;
   private readonly now: () => Date;
   private readonly serviceRange: Ipv4Range;
@@ -151,6 +152,14 @@ export class ApiServer {
   }
 
   /**
+   * Adds metrics kept outside `metrics` (e.g. by a component on a worker thread) to `/metrics`:
+   * `source` answers them in the same text format, each metric ending with a newline.
+   */
+  addMetricsSource(source: () => Promise<string>): void {
+    this.metricsSources.push(source);
+  }
+
+  /**
    * Serves GET requests under a non-resource path prefix (e.g. `/debug/scheduler/`) with a handler
    * that another component registers, so the server needs no import of it. Requests are
    * authenticated like every other non-public path. Throws if the prefix is taken.
@@ -216,7 +225,7 @@ export class ApiServer {
           body: { ...kubernetesVersion, gitCommit: '0000000000000000000000000000000000000000', gitTreeState: 'clean', buildDate: '2026-01-01T00:00:00Z', goVersion: `node${process.versions.node}`, compiler: 'skiff', platform: `${process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}` },
         };
       case '/metrics':
-        return { status: 200, headers: { 'content-type': this.metrics.contentType }, body: await this.metrics.metrics() };
+        return { status: 200, headers: { 'content-type': this.metrics.contentType }, body: (await this.metrics.metrics()) + (await Promise.all(this.metricsSources.map((source) => source()))).join('') };
       case '/api':
       case '/apis': {
         const aggregated = negotiateAggregated(parseAccept(request.headers.accept));
