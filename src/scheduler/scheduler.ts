@@ -3,7 +3,7 @@ import { realClock, SharedInformerFactory, silentLogger, type Client, type Clock
 import { SchedulerCache } from './cache/index.js';
 import { SchedulerEventRecorder } from './event-recorder.js';
 import { addEventHandlers } from './event-handlers.js';
-import { ExplanationStore, packScores, type CycleRecord, type ScheduleExplanation } from './explanation.js';
+import { ExplanationStore, type CycleRecord, type ScheduleExplanation } from './explanation.js';
 import {
   CycleState,
   defaultProfile,
@@ -195,8 +195,16 @@ export class Scheduler {
       host = result.suggestedHost;
       record.nodesEvaluated = result.evaluatedNodes;
       record.rejected = result.diagnosis.nodeToStatus;
-      if (result.scores) Object.assign(record, packScores(result.scores, (p) => fwk.scoreWeights.get(p) ?? 1));
-      else record.feasible = [host];
+      const table = result.scores;
+      if (table) {
+        // the names from the snapshot rows when known: reading each NodeInfo again would cost a cache miss per node
+        record.feasible = table.names ?? table.nodes.map((n) => n.name);
+        record.scorePlugins = table.plugins;
+        record.weights = table.plugins.map((p) => fwk.scoreWeights.get(p) ?? 1);
+        record.scores = table.scores;
+      } else {
+        record.feasible = [host];
+      }
     } catch (err) {
       await this.handleCycleError(fwk, q, state, err as Error, record, cycle, start);
       return;

@@ -226,7 +226,7 @@ export class SchedulerCache {
       const clone = cur.clone();
       snapshot.nodeInfoMap.set(name, clone);
       const i = !this.nodeSetChanged && prev ? snapshotIndex(snapshot, name) : -1;
-      if (i >= 0) snapshot.nodeInfoList[i] = clone;
+      if (i >= 0) snapshot.setAt(i, clone);
       if (!prevAffinity && clone.podsWithAffinity.length === 0 && clone.podsWithRequiredAntiAffinity.length === 0) continue;
       if (affinityChanged || i < 0) {
         affinityChanged = true;

@@ -9,6 +9,7 @@ export { CycleState, type StateData } from './cycle-state.js';
 export { Resource, computePodResourceRequest, milliValue, unitValue, defaultMilliCPURequest, defaultMemoryRequest } from './resource.js';
 export { NodeInfo, PodInfo, HostPortInfo, podHostPorts, nextGeneration, noImageStates, type ImageStateSummary } from './node-info.js';
 export { Snapshot } from './snapshot.js';
+export { NodeColumns, Col, ColFlag, colStride } from './node-columns.js';
 export * from './events.js';
 export * from './interface.js';
 export { Registry } from './registry.js';

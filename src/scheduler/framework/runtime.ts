@@ -27,6 +27,7 @@ import type {
   WaitingPod,
 } from './interface.js';
 import { maxNodeScore, minNodeScore } from './interface.js';
+import type { NodeColumns } from './node-columns.js';
 import type { NodeInfo, PodInfo } from './node-info.js';
 import { extensionPoints, type ExtensionPoint, type Profile } from './profile.js';
 import type { Registry } from './registry.js';
@@ -73,6 +74,28 @@ export interface ScoreTable {
   scores: Float64Array;
   /** per node, the sum of its row */
   totals: Float64Array;
+  /** the nodes' names, when known without reading each NodeInfo (from the snapshot rows) */
+  names?: string[];
+}
+
+const slabDoubles = 64 * 1024;
+let slab = new Float64Array(0);
+let slabUsed = 0;
+
+/**
+ * A zeroed Float64Array of n doubles carved from a shared 512 KB slab: a cycle's score table
+ * then costs no ArrayBuffer of its own (an allocation outside the heap, zeroed, and counted as
+ * external memory that hastens GC). A slab lives while any table carved from it does.
+ */
+function slabAlloc(n: number): Float64Array {
+  if (n > slabDoubles / 4) return new Float64Array(n);
+  if (slabUsed + n > slab.length) {
+    slab = new Float64Array(slabDoubles);
+    slabUsed = 0;
+  }
+  const a = slab.subarray(slabUsed, slabUsed + n);
+  slabUsed += n;
+  return a;
 }
 
 /**
@@ -98,6 +121,8 @@ export class Framework implements FrameworkRunner {
   readonly bindPlugins: BindPlugin[];
   readonly postBindPlugins: PostBindPlugin[];
   private readonly waitingPods = new Map<string, WaitingPodImpl>();
+  /** one plugin's raw scores during runScorePlugins (reused across cycles) */
+  private rawScores = new Float64Array(0);
   private readonly activeFilters = new WeakMap<CycleState, { skipped: number; plugins: FilterPlugin[] }>();
   /** the state Filter ran with last (Filter runs once per node with the same state) */
   private lastActiveFilters: { state: CycleState; skipped: number; plugins: FilterPlugin[] } | undefined;
@@ -212,6 +237,18 @@ export class Framework implements FrameworkRunner {
     return cached.plugins;
   }
 
+  /** The Filter plugins of this cycle when every one of them has filterRows; else undefined. */
+  rowFilterPlugins(state: CycleState): FilterPlugin[] | undefined {
+    const plugins = this.activeFilterPlugins(state);
+    for (let i = 0; i < plugins.length; i++) if (!plugins[i].filterRows) return undefined;
+    return plugins;
+  }
+
+  /** Whether pods may be nominated to nodes (then Filter must consider them per node). */
+  mayHaveNominatedPods(): boolean {
+    return this.options.nominator.hasNominatedPods?.() !== false;
+  }
+
   runFilterPlugins(state: CycleState, pod: Pod, nodeInfo: NodeInfo): Status {
     const plugins = this.activeFilterPlugins(state);
     for (let i = 0; i < plugins.length; i++) {
@@ -292,22 +329,32 @@ export class Framework implements FrameworkRunner {
   }
 
   /** Scores every node with every Score plugin, normalises, weighs and sums (upstream's RunScorePlugins). */
-  runScorePlugins(state: CycleState, pod: Pod, nodes: NodeInfo[]): { table?: ScoreTable; status: Status } {
+  runScorePlugins(state: CycleState, pod: Pod, nodes: NodeInfo[], rows?: { columns: NodeColumns; rows: Int32Array }): { table?: ScoreTable; status: Status } {
     const plugins = state.skipScorePlugins.size > 0 ? this.scorePlugins.filter((p) => !state.skipScorePlugins.has(p.name)) : this.scorePlugins;
     const np = plugins.length;
     const n = nodes.length;
-    const scores = new Float64Array(n * np);
-    const totals = new Float64Array(n);
-    const raw = new Float64Array(n);
+    const out = slabAlloc(n * np + n);
+    const scores = out.subarray(0, n * np);
+    const totals = out.subarray(n * np);
+    if (this.rawScores.length < n) this.rawScores = new Float64Array(Math.max(n, 2 * this.rawScores.length));
+    const raw = this.rawScores.subarray(0, n);
     for (let j = 0; j < np; j++) {
       const p = plugins[j];
-      for (let i = 0; i < n; i++) {
-        const r = p.score(state, pod, nodes[i]);
-        if (r.status.code !== Code.Success) return { status: r.status.withPlugin(p.name) };
-        raw[i] = r.score;
+      if (rows && p.scoreRows) {
+        const s = p.scoreRows(state, pod, rows.columns, rows.rows, nodes, raw);
+        if (s.code !== Code.Success) return { status: s.withPlugin(p.name) };
+      } else {
+        for (let i = 0; i < n; i++) {
+          const r = p.score(state, pod, nodes[i]);
+          if (r.status.code !== Code.Success) return { status: r.status.withPlugin(p.name) };
+          raw[i] = r.score;
+        }
       }
       const ext = p.scoreExtensions?.();
-      if (ext) {
+      if (ext?.normalizeScoreValues) {
+        const s = ext.normalizeScoreValues(state, pod, raw);
+        if (!s.isSuccess()) return { status: s.withPlugin(p.name) };
+      } else if (ext) {
         const list: NodeScore[] = new Array(n);
         for (let i = 0; i < n; i++) list[i] = { name: nodes[i].name, score: raw[i] };
         const s = ext.normalizeScore(state, pod, list);
@@ -325,7 +372,13 @@ export class Framework implements FrameworkRunner {
         totals[i] += weighted;
       }
     }
-    return { table: { nodes, plugins: plugins.map((p) => p.name), scores, totals }, status: Status.success() };
+    const table: ScoreTable = { nodes, plugins: plugins.map((p) => p.name), scores, totals };
+    if (rows) {
+      const names = new Array<string>(n);
+      for (let i = 0; i < n; i++) names[i] = rows.columns.names[rows.rows[i]];
+      table.names = names;
+    }
+    return { table, status: Status.success() };
   }
 
   /** Runs Reserve plugins; on the first failure the caller must run Unreserve. */

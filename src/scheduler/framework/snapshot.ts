@@ -1,3 +1,4 @@
+import { NodeColumns } from './node-columns.js';
 import type { NodeInfo } from './node-info.js';
 
 /**
@@ -9,6 +10,8 @@ export class Snapshot {
   havePodsWithAffinityList: NodeInfo[] = [];
   havePodsWithRequiredAntiAffinityList: NodeInfo[] = [];
   readonly nodeInfoMap = new Map<string, NodeInfo>();
+  /** the hot numbers of `nodeInfoList`, row i for node i (kept by rebuildLists and setAt) */
+  readonly columns = new NodeColumns();
   generation = 0;
   /**
    * Names of the nodes whose NodeInfo the last update (the one that set `generation`) replaced
@@ -35,6 +38,13 @@ export class Snapshot {
       if (n.podsWithAffinity.length > 0) this.havePodsWithAffinityList.push(n);
       if (n.podsWithRequiredAntiAffinity.length > 0) this.havePodsWithRequiredAntiAffinityList.push(n);
     }
+    this.columns.fill(this.nodeInfoList);
+  }
+
+  /** Replaces the NodeInfo at position i of the node list (same node, newer state). */
+  setAt(i: number, n: NodeInfo): void {
+    this.nodeInfoList[i] = n;
+    this.columns.set(i, n);
   }
 
   /** All nodes. */

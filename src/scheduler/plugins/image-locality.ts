@@ -1,4 +1,4 @@
-import { maxNodeScore, Status, type CycleState, type Handle, type NodeInfo, type Pod, type ScorePlugin } from '../framework/index.js';
+import { ColFlag, maxNodeScore, Status, type CycleState, type Handle, type NodeColumns, type NodeInfo, type Pod, type ScorePlugin } from '../framework/index.js';
 
 const mb = 1024 * 1024;
 const minThreshold = 23 * mb;
@@ -45,6 +45,12 @@ export class ImageLocality implements ScorePlugin {
     const clamped = Math.min(Math.max(sum, minThreshold), maxThreshold);
     const score = maxThreshold === minThreshold ? 0 : Math.trunc((maxNodeScore * (clamped - minThreshold)) / (maxThreshold - minThreshold));
     return { score, status: Status.success() };
+  }
+
+  /** score per node; nodes without images score 0 without reading their NodeInfo. */
+  scoreRows(state: CycleState, pod: Pod, columns: NodeColumns, rows: Int32Array, nodes: NodeInfo[], out: Float64Array): Status {
+    for (let k = 0; k < nodes.length; k++) out[k] = columns.has(rows[k], ColFlag.images) ? this.score(state, pod, nodes[k]).score : 0;
+    return Status.success();
   }
 
   eventsToRegister() {

@@ -13,8 +13,13 @@ import {
   type PreScorePlugin,
   type ScorePlugin,
 } from '../framework/index.js';
-import { defaultNormalizeScore } from './normalize-score.js';
+import { defaultNormalizeScore, defaultNormalizeScoreValues } from './normalize-score.js';
 import { matchNodeSelectorTerm, podMatchesNodeSelectorAndAffinity } from './node-selector.js';
+
+const normalize = {
+  normalizeScore: (_s: CycleState, _p: Pod, scores: NodeScore[]) => defaultNormalizeScore(scores, false),
+  normalizeScoreValues: (_s: CycleState, _p: Pod, scores: Float64Array) => defaultNormalizeScoreValues(scores, false),
+};
 
 /** upstream's NodeAffinity ErrReasonPod */
 export const errReasonPod = "node(s) didn't match Pod's node affinity/selector";
@@ -75,7 +80,7 @@ export class NodeAffinity implements PreFilterPlugin, FilterPlugin, PreScorePlug
   }
 
   scoreExtensions() {
-    return { normalizeScore: (_s: CycleState, _p: Pod, scores: NodeScore[]) => defaultNormalizeScore(scores, false) };
+    return normalize;
   }
 
   eventsToRegister(): ClusterEventWithHint[] {

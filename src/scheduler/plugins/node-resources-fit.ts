@@ -1,11 +1,14 @@
 import {
   ActionType,
+  Col,
+  colStride,
   maxNodeScore,
   Status,
   type ClusterEventWithHint,
   type CycleState,
   type EnqueueExtensions,
   type FilterPlugin,
+  type NodeColumns,
   type NodeInfo,
   type Pod,
   type PreFilterPlugin,
@@ -13,7 +16,7 @@ import {
   type ScorePlugin,
   type StateData,
 } from '../framework/index.js';
-import { allocatableAndRequestedInto, defaultResourceSpecs, podRequests, type ResourceSpec } from './resource-allocation.js';
+import { allocatableAndRequestedInto, defaultResourceSpecs, podRequests, rowsCover, type ResourceSpec } from './resource-allocation.js';
 
 /** NodeResourcesFitArgs (kubescheduler.config.k8s.io/v1). */
 export interface NodeResourcesFitArgs {
@@ -118,6 +121,7 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, ScorePlu
   private readonly scorer: (requested: number, capacity: number) => number;
   private readonly allocatable: Float64Array;
   private readonly requested: Float64Array;
+  private readonly fromRows: boolean;
   /** the last cycle's state and the request read from it (Filter runs once per node with the same state) */
   private lastState: CycleState | undefined;
   private lastRequest: Resource | undefined;
@@ -130,6 +134,7 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, ScorePlu
     this.scorer = args.strategy === 'MostAllocated' ? mostRequestedScore : leastRequestedScore;
     this.allocatable = new Float64Array(this.resources.length);
     this.requested = new Float64Array(this.resources.length);
+    this.fromRows = rowsCover(this.resources);
   }
 
   /** Success (the pod's requests are kept in the state). */
@@ -156,10 +161,65 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, ScorePlu
     return insufficient.some((r) => r.unresolvable) ? Status.unresolvable(...reasons) : Status.unschedulable(...reasons);
   }
 
+  /** Passes the nodes where the pod plainly fits (pods, cpu, memory, ephemeral storage; no extended resources asked). */
+  filterRows(state: CycleState, pod: Pod, columns: NodeColumns, rows: Int32Array, count: number, pass: Uint8Array): void {
+    const request = state.read<FitState>(stateKey)?.request ?? podRequests(pod).plain;
+    if (request.scalar?.size) {
+      pass.fill(0, 0, count);
+      return;
+    }
+    const v = columns.values;
+    const { milliCPU, memory, ephemeralStorage } = request;
+    for (let k = 0; k < count; k++) {
+      const o = rows[k] * colStride;
+      if (
+        v[o + Col.podCount] + 1 > v[o + Col.allocPods] ||
+        (milliCPU > 0 && milliCPU > v[o + Col.allocMilliCPU] - v[o + Col.reqMilliCPU]) ||
+        (memory > 0 && memory > v[o + Col.allocMemory] - v[o + Col.reqMemory]) ||
+        (ephemeralStorage > 0 && ephemeralStorage > v[o + Col.allocEphemeralStorage] - v[o + Col.reqEphemeralStorage])
+      ) {
+        pass[k] = 0;
+      }
+    }
+  }
+
+  /** score per node, from the rows when the scored resources are cpu and memory. */
+  scoreRows(state: CycleState, pod: Pod, columns: NodeColumns, rows: Int32Array, nodes: NodeInfo[], out: Float64Array): Status {
+    if (!this.fromRows) {
+      for (let k = 0; k < nodes.length; k++) out[k] = this.score(state, pod, nodes[k]).score;
+      return Status.success();
+    }
+    const podReq = podRequests(pod).nonZero;
+    const v = columns.values;
+    const specs = this.resources;
+    const most = this.scorer === mostRequestedScore;
+    for (let k = 0; k < nodes.length; k++) {
+      const o = rows[k] * colStride;
+      let total = 0;
+      let weights = 0;
+      for (let i = 0; i < specs.length; i++) {
+        const cpu = specs[i].name === 'cpu';
+        const alloc = cpu ? v[o + Col.allocMilliCPU] : v[o + Col.allocMemory];
+        if (alloc === 0) continue;
+        const req = cpu ? v[o + Col.nonZeroMilliCPU] + podReq.milliCPU : v[o + Col.nonZeroMemory] + podReq.memory;
+        const w = specs[i].weight;
+        total += (most ? mostRequestedScore(req, alloc) : leastRequestedScore(req, alloc)) * w;
+        weights += w;
+      }
+      out[k] = weights === 0 ? 0 : Math.trunc(total / weights);
+    }
+    return Status.success();
+  }
+
   /** A score 0–100 from the strategy, weighted over the resources; Success. */
   score(_state: CycleState, pod: Pod, nodeInfo: NodeInfo): { score: number; status: Status } {
+    allocatableAndRequestedInto(nodeInfo, pod, this.resources, false, this.allocatable, this.requested);
+    return { score: this.combine(), status: Status.success() };
+  }
+
+  /** The weighted score of the numbers in this.allocatable / this.requested. */
+  private combine(): number {
     const { allocatable, requested } = this;
-    allocatableAndRequestedInto(nodeInfo, pod, this.resources, false, allocatable, requested);
     let total = 0;
     let weights = 0;
     for (let i = 0; i < this.resources.length; i++) {
@@ -167,7 +227,7 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, ScorePlu
       total += this.scorer(requested[i], allocatable[i]) * this.resources[i].weight;
       weights += this.resources[i].weight;
     }
-    return { score: weights === 0 ? 0 : Math.trunc(total / weights), status: Status.success() };
+    return weights === 0 ? 0 : Math.trunc(total / weights);
   }
 
   eventsToRegister(): ClusterEventWithHint[] {

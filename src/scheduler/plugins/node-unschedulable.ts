@@ -1,4 +1,4 @@
-import { ActionType, Status, type ClusterEventWithHint, type CycleState, type EnqueueExtensions, type FilterPlugin, type NodeInfo, type Pod } from '../framework/index.js';
+import { ActionType, ColFlag, Status, type ClusterEventWithHint, type CycleState, type EnqueueExtensions, type FilterPlugin, type NodeColumns, type NodeInfo, type Pod } from '../framework/index.js';
 import { taintToleratedByTolerations } from './taints.js';
 
 /** upstream's NodeUnschedulable ErrReasonUnschedulable */
@@ -14,6 +14,11 @@ export class NodeUnschedulable implements FilterPlugin, EnqueueExtensions {
     if (!nodeInfo.unschedulable) return Status.success();
     const tolerated = taintToleratedByTolerations({ key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' }, pod.spec.tolerations);
     return tolerated ? Status.success() : Status.unresolvable(errReasonUnschedulable);
+  }
+
+  /** Passes nodes that are not cordoned. */
+  filterRows(_state: CycleState, _pod: Pod, columns: NodeColumns, rows: Int32Array, count: number, pass: Uint8Array): void {
+    for (let k = 0; k < count; k++) if (columns.has(rows[k], ColFlag.unschedulable)) pass[k] = 0;
   }
 
   eventsToRegister(): ClusterEventWithHint[] {

@@ -18,3 +18,19 @@ export function defaultNormalizeScore(scores: NodeScore[], reverse: boolean, max
   }
   return Status.success();
 }
+
+/** defaultNormalizeScore over bare scores, in place. */
+export function defaultNormalizeScoreValues(scores: Float64Array, reverse: boolean, max = maxNodeScore): Status {
+  let highest = 0;
+  for (let i = 0; i < scores.length; i++) if (scores[i] > highest) highest = scores[i];
+  if (highest === 0) {
+    if (reverse) scores.fill(max);
+    return Status.success();
+  }
+  for (let i = 0; i < scores.length; i++) {
+    let v = Math.trunc((max * scores[i]) / highest);
+    if (reverse) v = max - v;
+    scores[i] = v;
+  }
+  return Status.success();
+}

@@ -1,4 +1,4 @@
-import { computePodResourceRequest, type NodeInfo, type Pod, type Resource } from '../framework/index.js';
+import { Col, colStride, computePodResourceRequest, type NodeColumns, type NodeInfo, type Pod, type Resource } from '../framework/index.js';
 
 /** A resource a scoring strategy looks at and its weight (upstream's ResourceSpec). */
 export interface ResourceSpec {
@@ -28,6 +28,29 @@ export function podRequests(pod: Pod): { plain: Resource; nonZero: Resource } {
   lastPod = pod;
   lastRequests = r;
   return r;
+}
+
+/** Whether the specs name only cpu and memory, the resources NodeColumns rows hold. */
+export function rowsCover(specs: ResourceSpec[]): boolean {
+  return specs.every((s) => s.name === 'cpu' || s.name === 'memory');
+}
+
+/**
+ * allocatableAndRequestedInto from a NodeColumns row (specs naming only cpu and memory, see
+ * rowsCover): the same numbers without reading the NodeInfo.
+ */
+export function allocatableAndRequestedFromRow(columns: NodeColumns, row: number, podReq: Resource, specs: ResourceSpec[], useRequested: boolean, allocatable: { [i: number]: number }, requested: { [i: number]: number }): void {
+  const v = columns.values;
+  const o = row * colStride;
+  for (let i = 0; i < specs.length; i++) {
+    if (specs[i].name === 'cpu') {
+      allocatable[i] = v[o + Col.allocMilliCPU];
+      requested[i] = v[o + (useRequested ? Col.reqMilliCPU : Col.nonZeroMilliCPU)] + podReq.milliCPU;
+    } else {
+      allocatable[i] = v[o + Col.allocMemory];
+      requested[i] = v[o + (useRequested ? Col.reqMemory : Col.nonZeroMemory)] + podReq.memory;
+    }
+  }
 }
 
 /**

@@ -1,10 +1,12 @@
 import {
   ActionType,
+  ColFlag,
   Status,
   type ClusterEventWithHint,
   type CycleState,
   type EnqueueExtensions,
   type FilterPlugin,
+  type NodeColumns,
   type NodeInfo,
   type NodeScore,
   type Pod,
@@ -13,8 +15,13 @@ import {
   type Taint,
   type Toleration,
 } from '../framework/index.js';
-import { defaultNormalizeScore } from './normalize-score.js';
+import { defaultNormalizeScore, defaultNormalizeScoreValues } from './normalize-score.js';
 import { findMatchingUntoleratedTaint, toleratesTaint } from './taints.js';
+
+const normalizeReversed = {
+  normalizeScore: (_s: CycleState, _p: Pod, scores: NodeScore[]) => defaultNormalizeScore(scores, true),
+  normalizeScoreValues: (_s: CycleState, _p: Pod, scores: Float64Array) => defaultNormalizeScoreValues(scores, true),
+};
 
 function scheduleOrExecute(t: Taint): boolean {
   return t.effect === 'NoSchedule' || t.effect === 'NoExecute';
@@ -37,6 +44,11 @@ export class TaintToleration implements FilterPlugin, PreScorePlugin, ScorePlugi
     return Status.unresolvable(`node(s) had untolerated taint {${taint.key}: ${taint.value ?? ''}}`);
   }
 
+  /** Passes nodes without taints. */
+  filterRows(_state: CycleState, _pod: Pod, columns: NodeColumns, rows: Int32Array, count: number, pass: Uint8Array): void {
+    for (let k = 0; k < count; k++) if (columns.has(rows[k], ColFlag.taints)) pass[k] = 0;
+  }
+
   /** Success. */
   preScore(): Status {
     return Status.success();
@@ -56,8 +68,14 @@ export class TaintToleration implements FilterPlugin, PreScorePlugin, ScorePlugi
     return { score: count, status: Status.success() };
   }
 
+  /** score per node; nodes without taints score 0 without reading their NodeInfo. */
+  scoreRows(state: CycleState, pod: Pod, columns: NodeColumns, rows: Int32Array, nodes: NodeInfo[], out: Float64Array): Status {
+    for (let k = 0; k < nodes.length; k++) out[k] = columns.has(rows[k], ColFlag.taints) ? this.score(state, pod, nodes[k]).score : 0;
+    return Status.success();
+  }
+
   scoreExtensions() {
-    return { normalizeScore: (_s: CycleState, _p: Pod, scores: NodeScore[]) => defaultNormalizeScore(scores, true) };
+    return normalizeReversed;
   }
 
   eventsToRegister(): ClusterEventWithHint[] {
