@@ -362,9 +362,11 @@ export class Framework implements FrameworkRunner {
         for (let i = 0; i < n; i++) raw[i] = list[i].score;
       }
       const weight = this.scoreWeights.get(p.name) ?? 1;
+      const max = maxNodeScore;
+      const min = minNodeScore;
       for (let i = 0; i < n; i++) {
         const sc = raw[i];
-        if (sc > maxNodeScore || sc < minNodeScore || Number.isNaN(sc)) {
+        if (!(sc >= min && sc <= max)) {
           return { status: Status.error(`plugin "${p.name}" returns an invalid score ${sc}, it should in the range of [${minNodeScore}, ${maxNodeScore}] after normalizing`).withPlugin(p.name) };
         }
         const weighted = sc * weight;
