@@ -3,6 +3,7 @@ import { isDeepStrictEqual } from 'node:util';
 import {
   ApiError,
   alreadyExists,
+  cloneJson,
   conflict,
   invalid,
   notFound,
@@ -31,10 +32,10 @@ export interface WriteContext {
   /** sets `managedFields` on the object about to be written (after defaulting); `old` is absent on create */
   trackFields?: (next: KubeObject, old: KubeObject | undefined, subresource: string) => void;
   /**
-   * The caller of a create only reads the object it gets back (it encodes it as an HTTP answer):
-   * the watch cache may then keep that very object instead of decoding the stored value again.
+   * The caller of a create or update only reads the object it gets back (it encodes it as an HTTP
+   * answer): the watch cache may then keep that very object instead of decoding the stored value.
    */
-  shareCreated?: boolean;
+  shareWritten?: boolean;
 }
 
 /** Admission hook: may mutate the object, throws ApiError to refuse. */
@@ -162,14 +163,15 @@ export class ObjectStorage {
     try {
       if (def.storedAs) return withRevision(object, await this.store.create(this.key(meta.namespace ?? '', meta.name!), this.encode(object)));
       const key = this.key(meta.namespace ?? '', meta.name!);
+      if (context.shareWritten !== true) return withRevision(object, await this.store.create(key, encodeStored(object)));
       const encoding = encodeForStore(object);
-      const shared = context.shareCreated === true && encoding.head !== undefined && isJsonRoundTrip(object);
-      if (shared) this.watchCache.expectCreate(key, encoding.stored, object);
+      const shared = encoding.head !== undefined && isJsonRoundTrip(object);
+      if (shared) this.watchCache.expectWrite(key, encoding.stored, object);
       let kv: KeyValue;
       try {
         kv = await this.store.create(key, encoding.stored);
       } catch (error) {
-        if (shared) this.watchCache.forgetCreate(key, object);
+        if (shared) this.watchCache.forgetWrite(key, object);
         throw error;
       }
       withRevision(object, kv);
@@ -183,7 +185,10 @@ export class ObjectStorage {
 
   /**
    * Reads the object, lets `mutate` produce the new one, and writes it with compare-and-swap,
-   * retrying on a concurrent write unless the caller pinned a resourceVersion (then 409).
+   * retrying on a concurrent write unless the caller pinned a resourceVersion (then 409). The
+   * first try starts from the watch cache's copy, as upstream's GuaranteedUpdate starts from its
+   * cached object: a copy that is behind fails the compare-and-swap (or is not trusted for a
+   * conflict, an error of `mutate` or a no-op), and the next try reads the store.
    */
   async update(
     namespace: string,
@@ -194,33 +199,74 @@ export class ObjectStorage {
   ): Promise<KubeObject> {
     const def = this.def;
     const key = this.key(namespace, name);
+    // upstream's binding writes the pod directly: no field manager, no defaulting, never a no-op
+    const binding = subresource === 'binding';
     for (let attempt = 0; ; attempt++) {
-      const kv = await this.store.get(key);
-      if (!kv) throw notFound(def.plural, name, def.group);
-      const current = this.decode(kv);
-      const proposed = await mutate(structuredClone(current));
+      const cached = attempt === 0 ? this.cache.objects.get(key) : undefined;
+      let current: KubeObject;
+      let revision: number;
+      if (cached) {
+        current = this.view(cached.object);
+        revision = cached.revision;
+      } else {
+        const kv = await this.store.get(key);
+        if (!kv) throw notFound(def.plural, name, def.group);
+        current = this.decode(kv);
+        revision = kv.modRevision;
+      }
+      let proposed: KubeObject;
+      try {
+        proposed = await mutate(cloneJson(current));
+      } catch (error) {
+        if (cached) continue;
+        throw error;
+      }
       const pinned = proposed.metadata?.resourceVersion;
-      if (pinned && pinned !== current.metadata.resourceVersion) throw conflict(def.plural, name, def.group);
+      if (pinned && pinned !== current.metadata.resourceVersion) {
+        if (cached) continue;
+        throw conflict(def.plural, name, def.group);
+      }
       const next = this.prepareUpdate(proposed, current, subresource, context);
-      // upstream's binding writes the pod directly, outside the field manager
-      if (subresource !== 'binding') context.trackFields?.(next, current, subresource);
-      if (isDeepStrictEqual(stripRevision(next), stripRevision(current))) return current;
+      if (!binding) {
+        context.trackFields?.(next, current, subresource);
+        if (isDeepStrictEqual(stripRevision(next), stripRevision(current))) {
+          if (cached) continue;
+          return current;
+        }
+      }
       this.validate(next, current, subresource);
       await this.admit('UPDATE', def, next, current, context);
       if (context.dryRun) return next;
       try {
         if (next.metadata.deletionTimestamp && (next.metadata.finalizers ?? []).length === 0 && !isGracefulPending(def, next) && !hasNamespaceFinalizers(def, next)) {
-          const gone = await this.store.delete(key, kv.modRevision);
+          const gone = await this.store.delete(key, revision);
           return withRevision(next, gone);
         }
-        const written = await this.store.update(key, this.encode(next), kv.modRevision);
-        return withRevision(next, written);
+        return withRevision(next, await this.write(key, next, revision, binding || context.shareWritten === true));
       } catch (error) {
-        if (error instanceof RevisionMismatchError && !pinned && attempt < 16) continue;
+        if (error instanceof RevisionMismatchError && (cached || (!pinned && attempt < 16))) continue;
         if (error instanceof RevisionMismatchError) throw conflict(def.plural, name, def.group);
         if (error instanceof KeyNotFoundError) throw notFound(def.plural, name, def.group);
         throw error;
       }
+    }
+  }
+
+  /**
+   * Writes an update; when `share` (no one but readers will see `next` again) the watch cache
+   * keeps `next` itself instead of decoding the stored value, which is why its resourceVersion
+   * goes to the end of its metadata, where decoding puts it.
+   */
+  private async write(key: string, next: KubeObject, revision: number, share: boolean): Promise<KeyValue> {
+    if (!share || this.def.storedAs || !isJsonRoundTrip(next)) return this.store.update(key, this.encode(next), revision);
+    delete next.metadata.resourceVersion;
+    const value = this.encode(next);
+    this.watchCache.expectWrite(key, value, next);
+    try {
+      return await this.store.update(key, value, revision);
+    } catch (error) {
+      this.watchCache.forgetWrite(key, next);
+      throw error;
     }
   }
 
@@ -244,7 +290,7 @@ export class ObjectStorage {
         throw conflict(def.plural, name, def.group, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`);
       }
       await this.admit('DELETE', def, current, current, context);
-      const next = structuredClone(current);
+      const next = cloneJson(current);
       const meta = next.metadata;
       const finalizers = new Set(meta.finalizers ?? []);
       if (options.propagationPolicy === 'Orphan') finalizers.add('orphan');
@@ -300,7 +346,7 @@ export class ObjectStorage {
     if (subresource === 'binding') {
       next = proposed;
     } else if (subresource === 'status') {
-      next = structuredClone(current);
+      next = cloneJson(current);
       next.status = proposed.status;
       const labels = proposed.metadata?.labels;
       const annotations = proposed.metadata?.annotations;
@@ -332,7 +378,7 @@ export class ObjectStorage {
     } else {
       delete meta.generation;
     }
-    if (subresource !== 'status') def.defaults?.(next);
+    if (subresource !== 'status' && subresource !== 'binding') def.defaults?.(next);
     def.prepareForUpdate?.(next, current, { now: context.now, subresource: subresource || undefined });
     return next;
   }
@@ -354,6 +400,7 @@ function generateName(base: string): string {
 
 /** What goes into the store: the object without its resourceVersion (the store's revision is it). */
 export function encodeStored(object: KubeObject): string {
+  if (!Object.hasOwn(object.metadata, 'resourceVersion')) return JSON.stringify(object);
   const { resourceVersion: _ignored, ...metadata } = object.metadata;
   return JSON.stringify({ ...object, metadata });
 }

@@ -45,7 +45,11 @@ export async function handleResource(ctx: ResourceHandlerContext, request: ApiRe
   }
   const def = storage.def;
   if (def.namespaced === false && info.namespace) throw new ApiError('NotFound', 'the server could not find the requested resource');
-  if (info.verb === 'create' || info.verb === 'update' || info.verb === 'patch') write = withFieldTracking(storage, request, write);
+  if (info.verb === 'create' || info.verb === 'update' || info.verb === 'patch') {
+    write = withFieldTracking(storage, request, write);
+    // an HTTP caller only gets the written object's JSON: the watch cache may keep the object itself
+    if (request.rawBody !== undefined) write.shareWritten = true;
+  }
   if (info.subresource) return handleSubresource(ctx, storage, request, info, write);
 
   switch (info.verb) {
@@ -57,7 +61,7 @@ export async function handleResource(ctx: ResourceHandlerContext, request: ApiRe
       return watch(ctx, storage, request, info);
     case 'create': {
       const checked = checkFields(request, def, requireObject(decodeBody(request), storage), 'create');
-      const created = await storage.create(info.namespace, checked.object, request.rawBody !== undefined ? { ...write, shareCreated: true } : write);
+      const created = await storage.create(info.namespace, checked.object, write);
       return withWarnings(objectResponse(request, storage, created, 201, ctx.now()), checked.warnings);
     }
     case 'update': {

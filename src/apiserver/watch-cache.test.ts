@@ -47,10 +47,10 @@ describe('watch cache', () => {
       const object = (name: string): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default' }, data: { k: 'v' } });
       const told = object('told');
       const toldValue = JSON.stringify(told);
-      cache.expectCreate(`${prefix}default/told`, toldValue, told);
+      cache.expectWrite(`${prefix}default/told`, toldValue, told);
       const first = await store.create(`${prefix}default/told`, toldValue);
       const other = object('other');
-      cache.expectCreate(`${prefix}default/other`, JSON.stringify(other), other);
+      cache.expectWrite(`${prefix}default/other`, JSON.stringify(other), other);
       const second = await store.create(`${prefix}default/other`, JSON.stringify({ ...other, data: { k: 'changed' } }));
       await cache.waitFor(second.modRevision, undefined, 5000);
       const objects = cache.cache(prefix).objects;

@@ -62,8 +62,8 @@ export class ResourceCache {
     this.objects.set(kv.key, { key: kv.key, revision: kv.modRevision, object: decodeStored(kv) });
   }
 
-  /** Applies a store event; `created` is the writer's own object for a create whose value is its encoding. */
-  apply(event: StoreEvent, created?: KubeObject): void {
+  /** Applies a store event; `written` is the writer's own object for a write whose value is its encoding. */
+  apply(event: StoreEvent, written?: KubeObject): void {
     const kv = event.kv;
     const previous = this.objects.get(kv.key);
     let cached: CachedEvent;
@@ -73,8 +73,8 @@ export class ResourceCache {
       this.objects.delete(kv.key);
       cached = { type: 'DELETED', revision: kv.modRevision, key: kv.key, object: last, prevObject: previous?.object };
     } else {
-      const object = created ?? decodeStored(kv);
-      if (created) created.metadata.resourceVersion = String(kv.modRevision);
+      const object = written ?? decodeStored(kv);
+      if (written) written.metadata.resourceVersion = String(kv.modRevision);
       this.objects.set(kv.key, { key: kv.key, revision: kv.modRevision, object });
       cached = { type: previous ? 'MODIFIED' : 'ADDED', revision: kv.modRevision, key: kv.key, object, prevObject: previous?.object };
     }
@@ -193,23 +193,23 @@ export class WatchCache {
   constructor(private readonly options: WatchCacheOptions) {}
 
   /**
-   * Tells the cache that `key` is being created with `value`, the stored encoding of `object`
-   * (which must equal its own JSON decoding, see isJsonRoundTrip, and no longer change but for
-   * its resourceVersion): when the store's create event carries that value, the cache keeps
-   * `object` itself instead of decoding the value again.
+   * Tells the cache that `key` is being written (created or updated) with `value`, the stored
+   * encoding of `object` (which must equal its own JSON decoding, see isJsonRoundTrip, and no
+   * longer change but for its resourceVersion): when the store's event carries that value, the
+   * cache keeps `object` itself instead of decoding the value again.
    */
-  expectCreate(key: string, value: string, object: KubeObject): void {
+  expectWrite(key: string, value: string, object: KubeObject): void {
     if (this.expected.size >= 10_000) this.expected.clear();
     this.expected.set(key, { value, object });
   }
 
-  /** Forgets what `expectCreate` was told about a create that failed. */
-  forgetCreate(key: string, object: KubeObject): void {
+  /** Forgets what `expectWrite` was told about a write that failed. */
+  forgetWrite(key: string, object: KubeObject): void {
     if (this.expected.get(key)?.object === object) this.expected.delete(key);
   }
 
   private takeExpected(event: StoreEvent): KubeObject | undefined {
-    if (event.type !== 'create') return undefined;
+    if (event.type === 'delete') return undefined;
     const expected = this.expected.get(event.kv.key);
     if (!expected) return undefined;
     this.expected.delete(event.kv.key);

@@ -1,9 +1,9 @@
-import { ApiError, type ApiHandler, type ApiResponse, type UserInfo, type WatchEvent } from '../api/index.js';
+import { ApiError, cloneJson, type ApiHandler, type ApiResponse, type UserInfo, type WatchEvent } from '../api/index.js';
 import { abortable, errorFromResponse, type Transport, type TransportRequest, type TransportResponse } from './transport.js';
 
 /**
  * Calls the API server's handler directly: no HTTP, no JSON. The request body is passed as an
- * object (a structured clone, so the server's defaulting never reaches the caller's copy) and the
+ * object (a deep copy as JSON would make it, so the server's defaulting never reaches the caller's copy) and the
  * answer's body and watch events are handed back as the server produced them. Callers must treat
  * returned objects as read-only. Authentication is skipped (`user` is given), but authorization,
  * admission and validation still run.
@@ -15,8 +15,7 @@ export class InProcessTransport implements Transport {
   ) {}
 
   async request(req: TransportRequest): Promise<TransportResponse> {
-    const signal = req.signal ?? new AbortController().signal;
-    const res = await this.call(req.method, req.path, req.query ?? new URLSearchParams(), signal, req.body, req.contentType);
+    const res = await this.call(req.method, req.path, req.query ?? new URLSearchParams(), req.signal, req.body, req.contentType);
     if (res.status < 200 || res.status >= 300) throw errorFromResponse(res.status, res.body);
     if (res.watch || res.text) throw new ApiError('InternalError', `${req.method} ${req.path} answered with a stream; use watch()`);
     return { status: res.status, body: res.body };
@@ -31,7 +30,8 @@ export class InProcessTransport implements Transport {
     yield* abortable(res.watch, signal);
   }
 
-  private call(method: TransportRequest['method'], path: string, query: URLSearchParams, signal: AbortSignal, body?: unknown, contentType?: string): Promise<ApiResponse> {
+  /** Calls the handler; a call without a signal gets one only if the server asks for it (most never do, and making one is not free). */
+  private call(method: TransportRequest['method'], path: string, query: URLSearchParams, signal: AbortSignal | undefined, body?: unknown, contentType?: string): Promise<ApiResponse> {
     const headers: Record<string, string | undefined> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = contentType ?? 'application/json';
     return this.handler({
@@ -39,9 +39,11 @@ export class InProcessTransport implements Transport {
       path,
       query,
       headers,
-      body: body === undefined ? undefined : structuredClone(body),
+      body: cloneJson(body),
       user: this.user,
-      signal,
+      get signal() {
+        return (signal ??= new AbortController().signal);
+      },
     });
   }
 }

@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { pino } from 'pino';
+import type { KubeObject } from '../api/index.js';
+import { MemoryStore, type StoreEvent } from '../store/index.js';
+import { ObjectStorage, type WriteContext } from './object-storage.js';
+import { allResources } from './resources/index.js';
+import { decodeStored, WatchCache } from './watch-cache.js';
+
+/** A memory store whose watch can be held back, so the watch cache falls behind the store on demand. */
+class HeldBackStore extends MemoryStore {
+  private gate: Promise<void> = Promise.resolve();
+  private release = () => {};
+
+  holdWatch(): void {
+    this.gate = new Promise((resolve) => (this.release = resolve));
+  }
+
+  releaseWatch(): void {
+    this.release();
+  }
+
+  override watch(prefix: string, fromRevision: number, signal: AbortSignal): AsyncIterable<StoreEvent> {
+    const inner = super.watch(prefix, fromRevision, signal);
+    const self = this;
+    return (async function* () {
+      for await (const event of inner) {
+        await self.gate;
+        yield event;
+      }
+    })();
+  }
+}
+
+const context = (extra: Partial<WriteContext> = {}): WriteContext => ({ user: { name: 'admin', groups: ['system:masters'] }, dryRun: false, now: new Date(), ...extra });
+const data = (object: KubeObject) => (object as { data?: Record<string, string> }).data;
+
+describe('object storage updates', () => {
+  const store = new HeldBackStore();
+  const def = allResources.find((d) => d.group === '' && d.plural === 'configmaps')!;
+  let cache: WatchCache;
+  let storage: ObjectStorage;
+
+  before(async () => {
+    cache = new WatchCache({ store, root: '/registry/', prefixes: [`/registry/core/configmaps/`], logger: pino({ level: 'silent' }) });
+    await cache.start();
+    storage = new ObjectStorage(def, store, cache, async () => {});
+  });
+  after(() => {
+    store.releaseWatch();
+    cache.stop();
+  });
+
+  it('apply to the stored object when the watch cache is behind, and a pinned resourceVersion of the store is no conflict', async () => {
+    await storage.create('default', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm' }, data: { k: 'one' } } as KubeObject, context());
+    await cache.waitFresh();
+    store.holdWatch();
+    const key = storage.key('default', 'cm');
+    const stored = (await store.get(key))!;
+    const behind = await store.update(key, JSON.stringify({ ...JSON.parse(stored.value), data: { k: 'two' } }), stored.modRevision);
+    assert.equal(data(storage.cached('default', 'cm')!)?.k, 'one', 'the cache is behind the store');
+
+    const labelled = await storage.update('default', 'cm', (current) => ({ ...current, metadata: { ...current.metadata, labels: { x: 'y' } } }), context());
+    assert.deepEqual(data(labelled), { k: 'two' });
+    assert.deepEqual(labelled.metadata.labels, { x: 'y' });
+
+    const pinned = await storage.update('default', 'cm', (current) => ({ ...current, metadata: { ...current.metadata, resourceVersion: labelled.metadata.resourceVersion }, data: { k: 'three' } }), context());
+    assert.deepEqual(data(pinned), { k: 'three' });
+    await assert.rejects(
+      storage.update('default', 'cm', (current) => ({ ...current, metadata: { ...current.metadata, resourceVersion: String(behind.modRevision) }, data: { k: 'four' } }), context()),
+      (error: Error & { reason?: string }) => error.reason === 'Conflict',
+    );
+
+    const unchanged = await storage.update('default', 'cm', (current) => current, context());
+    assert.deepEqual(data(unchanged), { k: 'three' }, 'a no-op answers the stored object, not the cached one');
+    assert.equal(unchanged.metadata.resourceVersion, pinned.metadata.resourceVersion);
+    store.releaseWatch();
+    await cache.waitFresh();
+    assert.deepEqual(data(storage.cached('default', 'cm')!), { k: 'three' });
+  });
+
+  it('let the watch cache keep a shared update itself, with the same JSON as the stored value decoded', async () => {
+    await cache.waitFresh();
+    const updated = await storage.update('default', 'cm', (current) => ({ ...current, data: { k: 'shared' } }), context({ shareWritten: true }));
+    await cache.waitFresh();
+    const cached = storage.cache.objects.get(storage.key('default', 'cm'))!.object;
+    assert.equal(cached, updated);
+    assert.equal(JSON.stringify(cached), JSON.stringify(decodeStored((await store.get(storage.key('default', 'cm')))!)));
+
+    const unshared = await storage.update('default', 'cm', (current) => ({ ...current, data: { k: 'own copy' } }), context());
+    await cache.waitFresh();
+    const decoded = storage.cache.objects.get(storage.key('default', 'cm'))!.object;
+    assert.notEqual(decoded, unshared);
+    assert.deepEqual(decoded, unshared);
+  });
+});
