@@ -21,6 +21,7 @@ function cluster(count: number): Node[] {
       unschedulable: i % 7 === 0,
       taints: taints.length > 0 ? taints : undefined,
       images: i % 9 === 0 ? [{ names: ['nginx:latest'], sizeBytes: 300 * 1024 * 1024 }] : undefined,
+      labels: { zone: `z-${i % 3}` },
     });
     if (i % 19 === 0) node.status!.allocatable = { ...node.status!.allocatable, 'example.com/gpu': '2' };
     nodes.push(node);
@@ -30,7 +31,18 @@ function cluster(count: number): Node[] {
 
 /** The pods the cycles place, in turn. */
 function podKinds(i: number): Pod {
-  switch (i % 7) {
+  switch (i % 9) {
+    case 7:
+      return makePod(`web-${i}`, {
+        cpu: '100m',
+        labels: { app: 'web' },
+        spec: { affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app: 'web' } }, topologyKey: 'kubernetes.io/hostname' }] } } },
+      });
+    case 8:
+      return makePod(`near-web-${i}`, {
+        cpu: '100m',
+        spec: { affinity: { podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app: 'web' } }, topologyKey: 'zone' }] } } },
+      });
     case 0:
       return makePod(`plain-${i}`, { cpu: '100m', memory: '500Mi' });
     case 1:
@@ -94,18 +106,21 @@ describe('schedulePod over snapshot rows', () => {
     const algFast: AlgorithmState = { nextStartNodeIndex: 0, random: seeded(7) };
     const algSlow: AlgorithmState = { nextStartNodeIndex: 0, random: seeded(7) };
     let placed = 0;
-    for (let i = 0; i < 300; i++) {
+    let byInterPodAffinity = 0;
+    for (let i = 0; i < 450; i++) {
       cache.updateSnapshot(snapshot);
       const pod = podKinds(i);
       const a = run(fast, pod, snapshot, algFast);
       const b = run(slow, pod, snapshot, algSlow);
       assert.deepEqual(a, b, `pod ${pod.metadata.name}`);
+      byInterPodAffinity += a.rejected.filter((r) => r.includes(' InterPodAffinity ')).length;
       if (a.host) {
         cache.assumePod({ ...pod, spec: { ...pod.spec, nodeName: a.host } });
         placed++;
       }
     }
-    assert.ok(placed > 100 && placed < 300, `placed ${placed}`);
+    assert.ok(placed > 150 && placed < 450, `placed ${placed}`);
+    assert.ok(byInterPodAffinity > 0, 'some nodes were rejected by InterPodAffinity');
   });
 
   it('takes the row path only when every Filter plugin has one and no pod is nominated', () => {
@@ -117,6 +132,8 @@ describe('schedulePod over snapshot rows', () => {
     const plain = makePod('plain', { cpu: '100m' });
     assert.ok(findNodesThatFitPod(frameworkOver(snapshot, emptyNominator), new CycleState(), plain, snapshot, alg()).rows);
     assert.equal(findNodesThatFitPod(frameworkOver(snapshot, silentNominator), new CycleState(), plain, snapshot, alg()).rows, undefined);
+    const anti = makePod('anti', { cpu: '100m', labels: { app: 'web' }, spec: { affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app: 'web' } }, topologyKey: 'kubernetes.io/hostname' }] } } } });
+    assert.ok(findNodesThatFitPod(frameworkOver(snapshot, emptyNominator), new CycleState(), anti, snapshot, alg()).rows);
     const selecting = makePod('selecting', { cpu: '100m', spec: { nodeSelector: { 'kubernetes.io/hostname': 'n-3' } } });
     const r = findNodesThatFitPod(frameworkOver(snapshot, emptyNominator), new CycleState(), selecting, snapshot, alg());
     assert.equal(r.rows, undefined);

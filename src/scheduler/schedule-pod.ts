@@ -140,6 +140,7 @@ export function findNodesThatFitPod(fwk: Framework, state: CycleState, pod: Pod,
 let scratchRows = new Int32Array(0);
 let scratchPass = new Uint8Array(0);
 let scratchFound = new Int32Array(0);
+const scratchVerdicts: Array<Status | undefined> = [];
 
 /**
  * The Filter loop over all snapshot nodes when every Filter plugin has filterRows and no pod is
@@ -164,13 +165,15 @@ function filterByRows(fwk: Framework, plugins: FilterPlugin[], state: CycleState
   let processed = 0;
   while (processed < n && feasible.length < want) {
     const count = Math.min(want - feasible.length, n - processed);
+    const verdicts = scratchVerdicts;
     let r = (start + processed) % n;
     for (let k = 0; k < count; k++) {
       rows[k] = r;
+      verdicts[k] = undefined;
       if (++r === n) r = 0;
     }
     pass.fill(1, 0, count);
-    for (let j = 0; j < plugins.length; j++) plugins[j].filterRows!(state, pod, columns, rows, count, pass);
+    for (let j = 0; j < plugins.length; j++) plugins[j].filterRows!(state, pod, columns, rows, count, pass, verdicts);
     for (let k = 0; k < count; k++) {
       const row = rows[k];
       const node = nodes[row];
@@ -179,7 +182,7 @@ function filterByRows(fwk: Framework, plugins: FilterPlugin[], state: CycleState
         feasible.push(node);
         continue;
       }
-      const s = fwk.runFilterPlugins(state, pod, node);
+      const s = verdicts[k] ?? fwk.runFilterPlugins(state, pod, node);
       if (s.isSuccess()) {
         found[feasible.length] = row;
         feasible.push(node);

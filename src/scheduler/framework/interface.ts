@@ -89,9 +89,12 @@ export interface FilterPlugin extends Plugin {
    * Optional fast pass over snapshot rows (a Skiff addition, not upstream's): clears `pass[k]`
    * for each node `rows[k]` (k < count) that this plugin cannot pass from the row alone. A node
    * left passed by every Filter plugin is feasible without running `filter`; the others run
-   * `filter` as usual, so this must only pass nodes `filter` would answer Success for.
+   * `filter` as usual, so this must only pass nodes `filter` would answer Success for. Where
+   * `pass[k]` is still 1 (every plugin before this one passed the node) and `filter` would
+   * reject, the plugin may also set `verdicts[k]` to exactly that status, naming the plugin;
+   * the node is then rejected with it without running the Filter plugins again.
    */
-  filterRows?(state: CycleState, pod: Pod, columns: NodeColumns, rows: Int32Array, count: number, pass: Uint8Array): void;
+  filterRows?(state: CycleState, pod: Pod, columns: NodeColumns, rows: Int32Array, count: number, pass: Uint8Array, verdicts: Array<Status | undefined>): void;
 }
 
 /** The answer of a PostFilter plugin (upstream's PostFilterResult). */

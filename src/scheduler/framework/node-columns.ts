@@ -43,6 +43,8 @@ export class NodeColumns {
   values = new Float64Array(0);
   /** the node name of each row */
   names: string[] = [];
+  /** the Node's labels of each row */
+  labels: Array<Record<string, string> | undefined> = [];
   size = 0;
 
   /** Rewrites every row from the list (in its order). */
@@ -50,6 +52,7 @@ export class NodeColumns {
     this.size = list.length;
     if (this.values.length < list.length * colStride) this.values = new Float64Array(Math.max(list.length, 16) * colStride);
     this.names.length = list.length;
+    this.labels.length = list.length;
     for (let i = 0; i < list.length; i++) this.set(i, list[i]);
   }
 
@@ -78,6 +81,7 @@ export class NodeColumns {
     if (n.usedPorts.size > 0) flags |= ColFlag.ports;
     v[o + Col.flags] = flags;
     this.names[i] = n.name;
+    this.labels[i] = n.node?.metadata.labels;
   }
 
   /** Whether a row has a flag. */

@@ -8,6 +8,7 @@ import {
   type EnqueueExtensions,
   type FilterPlugin,
   type Handle,
+  type NodeColumns,
   type NodeInfo,
   type NodeScore,
   type Pod,
@@ -179,14 +180,35 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
   filter(state: CycleState, pod: Pod, nodeInfo: NodeInfo): Status {
     const s = state.read<PreFilterState>(preFilterKey);
     if (!s) return Status.error(`reading ${preFilterKey} from cycleState: not found`);
-    const labels = nodeInfo.node?.metadata.labels ?? {};
+    return this.rejection(s, pod, nodeInfo.node?.metadata.labels ?? {}) ?? Status.success();
+  }
+
+  /** filter over snapshot rows: the node's labels come from the row; rejections are final. */
+  filterRows(state: CycleState, pod: Pod, columns: NodeColumns, rows: Int32Array, count: number, pass: Uint8Array, verdicts: Array<Status | undefined>): void {
+    const s = state.read<PreFilterState>(preFilterKey);
+    if (!s) {
+      pass.fill(0, 0, count);
+      return;
+    }
+    for (let k = 0; k < count; k++) {
+      if (pass[k] === 0) continue;
+      const rejected = this.rejection(s, pod, columns.labels[rows[k]] ?? {});
+      if (rejected) {
+        pass[k] = 0;
+        verdicts[k] = rejected;
+      }
+    }
+  }
+
+  /** Filter's rejection for a node with these labels, or undefined when it fits. */
+  private rejection(s: PreFilterState, pod: Pod, labels: Record<string, string>): Status | undefined {
     if (!this.satisfiesAffinity(s, pod, labels)) return affinityRejection;
     for (const t of s.terms.requiredAntiAffinity) {
       const v = labels[t.topologyKey];
       if (v !== undefined && s.antiAffinityCounts.get(t.topologyKey, v) > 0) return antiAffinityRejection;
     }
     if (s.existingAntiAffinityCounts.anyPositive(labels)) return existingAntiAffinityRejection;
-    return Status.success();
+    return undefined;
   }
 
   private satisfiesAffinity(s: PreFilterState, pod: Pod, labels: Record<string, string>): boolean {
