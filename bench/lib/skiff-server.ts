@@ -42,7 +42,8 @@ export interface SkiffServer {
 /** Spawns `node dist/src/cli/main.js server` on a temp data dir and port 0 and waits until it is ready. */
 export async function startSkiffServer(options: SkiffServerOptions = {}): Promise<SkiffServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'skiff-bench-'));
-  const nodeArgs: string[] = [];
+  // extra node flags for the server (e.g. V8 heap settings to compare), as test/e2e/lib/cluster.ts reads them
+  const nodeArgs: string[] = (process.env.SKIFF_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
   let profileDir: string | undefined;
   if (options.cpuProfileDir !== undefined) {
     profileDir = options.cpuProfileDir || mkdtempSync(join(tmpdir(), 'skiff-bench-prof-'));

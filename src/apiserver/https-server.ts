@@ -223,8 +223,10 @@ function peerCredentials(socket: TLSSocket): Credentials {
 }
 
 /**
- * Writes a stream chunk by chunk, waiting for the socket to drain. Sources end by themselves when
- * the request's signal aborts (the client left or the server closes), which ends the loop.
+ * Writes a stream chunk by chunk, waiting for the socket to drain. The chunks that arrive in one
+ * turn of the event loop (a watch gets a store batch's events together) leave in one socket write.
+ * Sources end by themselves when the request's signal aborts (the client left or the server
+ * closes), which ends the loop.
  */
 async function stream<T>(
   res: ServerResponse,
@@ -240,8 +242,18 @@ async function stream<T>(
   res.writeHead(response.status, headers);
   res.flushHeaders();
   try {
+    let corked = false;
+    const uncork = () => {
+      corked = false;
+      res.uncork();
+    };
     for await (const item of source) {
       if (signal.aborted) break;
+      if (!corked) {
+        corked = true;
+        res.cork();
+        setImmediate(uncork);
+      }
       if (!res.write(encode(item))) await drained(res, signal);
     }
   } catch (err) {

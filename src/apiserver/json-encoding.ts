@@ -1,21 +1,4 @@
-import type { KubeObject, WatchEvent } from '../api/index.js';
-
-/**
- * JSON encodings of objects served many times over: an object from the watch cache is encoded
- * once however many lists and watchers send it. Objects handed out by the cache are never
- * mutated, which is what makes the memo safe.
- */
-const encoded = new WeakMap<object, string>();
-
-/** The object's JSON, encoded once per object (memoized by identity). */
-export function objectJson(object: object): string {
-  let json = encoded.get(object);
-  if (json === undefined) {
-    json = JSON.stringify(object);
-    encoded.set(object, json);
-  }
-  return json;
-}
+import { objectJson, type KubeObject, type WatchEvent } from '../api/index.js';
 
 /** Answers made ahead of time (a created object's JSON, from the encoding that was stored), each taken once. */
 const answers = new WeakMap<object, string>();
