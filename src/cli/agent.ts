@@ -4,8 +4,7 @@ import { join, resolve } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { Client, HttpsTransport } from '../client/index.js';
 import { Kubelet } from '../kubelet/index.js';
-import * as runtimes from '../runtime/index.js';
-import type { ContainerRuntime } from '../runtime/index.js';
+import { createRuntime, type CreateRuntimeOptions } from '../runtime/index.js';
 import type { FlagSpec } from './flags.js';
 import { fetchKubeletTls, startKubeletHttps, type KubeletTls } from './kubelet-tls.js';
 
@@ -53,35 +52,10 @@ function parseTaints(text: string | undefined): { key: string; value?: string; e
     });
 }
 
-type RuntimeFactory = new (options: { dataDir: string; logger: Logger; bridge?: string }) => ContainerRuntime;
-
-/**
- * The container runtime: `oci` when the oci driver is built in and runc and root are there, else
- * `host` when built in, else a clear refusal; `sim` only when asked for.
- */
-export function chooseRuntime(choice: string, dataDir: string, logger: Logger, bridge?: string): { runtime: ContainerRuntime; why: string } {
-  const exported = runtimes as unknown as Record<string, RuntimeFactory | undefined>;
-  if (choice === 'sim') return { runtime: new runtimes.SimRuntime(), why: 'asked for with --container-runtime sim: pods get no processes' };
-  const oci = exported.OciRuntime;
-  const host = exported.HostRuntime;
-  const root = process.getuid?.() === 0;
-  if ((choice === 'auto' || choice === 'oci') && oci && root && runtimes.findOnPath('runc') !== undefined) {
-    const runtime = new oci({ dataDir, logger, ...(bridge ? { bridge } : {}) });
-    const monitor = (runtime as { monitor?: string }).monitor === 'conmon' ? 'containers watched by conmon' : 'containers watched by Skiff\'s shim (conmon not installed)';
-    return { runtime, why: `runc found and running as root; ${monitor}` };
-  }
-  if (choice === 'oci') throw new Error(`--container-runtime oci: ${!oci ? 'this build has no oci driver' : !root ? 'needs root' : 'runc is not on PATH'}`);
-  if ((choice === 'auto' || choice === 'host') && host) return { runtime: new host({ dataDir, logger }), why: 'no runc or no root: plain processes without isolation' };
-  throw new Error(
-    `no container runtime available (${!oci ? 'no oci driver in this build' : !root ? 'oci needs root' : 'runc not found'}${host ? '' : ', no host driver in this build'}); ` +
-      'run as root with runc installed, pass --container-runtime sim for simulated pods, or --disable-agent',
-  );
-}
-
 /** Builds and starts the kubelet for this machine on `client`, with its HTTPS server (logs, exec, attach) on `tls`. */
 export async function startKubelet(flags: Map<string, string>, client: Client, dataDir: string, logger: Logger, signal: AbortSignal, controlPlane: boolean, tls: KubeletTls): Promise<Kubelet> {
   const nodeName = (flags.get('node-name') || hostname()).toLowerCase();
-  const { runtime, why } = chooseRuntime(flags.get('container-runtime') ?? 'auto', dataDir, logger.child({ component: 'runtime' }), flags.get('cni-bridge'));
+  const { runtime, why } = createRuntime({ prefer: (flags.get('container-runtime') || 'auto') as CreateRuntimeOptions['prefer'], dataDir, logger: logger.child({ component: 'runtime' }), bridge: flags.get('cni-bridge') || undefined });
   logger.info({ runtime: runtime.name, version: runtime.version, node: nodeName }, `container runtime ${runtime.name}: ${why}`);
   await mkdir(dataDir, { recursive: true });
   const https = await startKubeletHttps({ flag: flags.get('kubelet-port'), runtime, tls, logger, signal });
