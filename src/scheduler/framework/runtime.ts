@@ -31,6 +31,7 @@ import type { NodeColumns } from './node-columns.js';
 import type { NodeInfo, PodInfo } from './node-info.js';
 import { extensionPoints, type ExtensionPoint, type Profile } from './profile.js';
 import type { Registry } from './registry.js';
+import { slabAlloc } from './score-slab.js';
 import type { Snapshot } from './snapshot.js';
 import { Code, Status } from './status.js';
 import type { Pod } from './types.js';
@@ -76,26 +77,6 @@ export interface ScoreTable {
   totals: Float64Array;
   /** the nodes' names, when known without reading each NodeInfo (from the snapshot rows) */
   names?: string[];
-}
-
-const slabDoubles = 64 * 1024;
-let slab = new Float64Array(0);
-let slabUsed = 0;
-
-/**
- * A zeroed Float64Array of n doubles carved from a shared 512 KB slab: a cycle's score table
- * then costs no ArrayBuffer of its own (an allocation outside the heap, zeroed, and counted as
- * external memory that hastens GC). A slab lives while any table carved from it does.
- */
-function slabAlloc(n: number): Float64Array {
-  if (n > slabDoubles / 4) return new Float64Array(n);
-  if (slabUsed + n > slab.length) {
-    slab = new Float64Array(slabDoubles);
-    slabUsed = 0;
-  }
-  const a = slab.subarray(slabUsed, slabUsed + n);
-  slabUsed += n;
-  return a;
 }
 
 /**
