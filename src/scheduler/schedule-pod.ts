@@ -187,7 +187,7 @@ function filterByRows(fwk: Framework, plugins: FilterPlugin[], state: CycleState
         found[feasible.length] = row;
         feasible.push(node);
       } else if (s.isRejected()) {
-        diagnosis.nodeToStatus.set(node.name, s);
+        diagnosis.nodeToStatus.set(columns.names[row], s);
         if (s.code === Code.Pending) diagnosis.pendingPlugins.add(s.plugin);
         else diagnosis.unschedulablePlugins.add(s.plugin);
       } else {
