@@ -19,7 +19,7 @@ import {
 } from '../apiserver/index.js';
 import { Client, InProcessTransport } from '../client/index.js';
 import { startControllers } from '../controllers/index.js';
-import { explainHandler, explainPathPrefix, startScheduler } from '../scheduler/index.js';
+import { explainHandler, explainPathPrefix, startSchedulerThread } from '../scheduler/index.js';
 import { openStore } from '../store/index.js';
 import { kubeletFlags, startKubelet } from './agent.js';
 import { localAddresses } from './kubelet-tls.js';
@@ -44,7 +44,8 @@ export const serverFlags: FlagSpec[] = [
 /** `skiff server`: the API server on the embedded (or etcd) store, ready in well under a second. */
 export async function runServer(flags: Map<string, string>, signal: AbortSignal, out: (line: string) => void): Promise<void> {
   const started = performance.now();
-  const logger: Logger = pino({ level: flags.get('log-level') ?? 'info', base: { component: 'server' } }, pino.destination(2));
+  const logBase = { component: 'server' };
+  const logger: Logger = pino({ level: flags.get('log-level') ?? 'info', base: logBase }, pino.destination(2));
   const dataDir = resolve(flags.get('data-dir')!);
   const port = Number(flags.get('https-listen-port'));
   const host = flags.get('bind-address')!;
@@ -81,14 +82,19 @@ export async function runServer(flags: Map<string, string>, signal: AbortSignal,
   const scheduling =
     flags.get('disable-scheduler') === 'true'
       ? undefined
-      : await startScheduler({
-          client: new Client(new InProcessTransport(api.handle, { name: 'system:kube-scheduler', groups: ['system:masters', 'system:authenticated'] })),
+      : startSchedulerThread({
+          transport: new InProcessTransport(api.handle, { name: 'system:kube-scheduler', groups: ['system:masters', 'system:authenticated'] }),
           logger: logger.child({ component: 'scheduler' }),
+          logging: { level: logger.level, base: logBase, bindings: { component: 'scheduler' } },
           signal,
           configPath: flags.get('scheduler-config') || undefined,
-          metricsRegistry: api.metrics,
         });
-  if (scheduling) api.registerNonResource(explainPathPrefix, explainHandler((namespace, name) => scheduling.scheduler.explain(namespace, name)));
+  if (scheduling) {
+    api.registerNonResource(explainPathPrefix, explainHandler((namespace, name) => scheduling.explain(namespace, name)));
+    api.addMetricsSource(() => scheduling.metrics());
+    // a bad configuration fails the start; the default one cannot, so the thread starts alongside
+    if (flags.get('scheduler-config')) await scheduling.ready;
+  }
 
   logger.info({ server, dataDir, store: flags.get('datastore-endpoint') || 'sqlite', readyMs: Math.round(performance.now() - started) }, 'API server ready');
   if (flags.get('disable-agent') !== 'true') {

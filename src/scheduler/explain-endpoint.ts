@@ -13,14 +13,17 @@ export interface PodSchedulingExplanation extends ScheduleExplanation {
 /**
  * A handler for `GET /debug/scheduler/explain/<namespace>/<name>` answering the scheduler's last
  * decision about the pod (404 NotFound when it has none, e.g. on a server whose scheduler is not
- * the leader). The API server registers it with `registerNonResource(explainPathPrefix, …)`.
+ * the leader). `explain` may answer later, e.g. by asking the scheduler's thread. The API server
+ * registers it with `registerNonResource(explainPathPrefix, …)`.
  */
-export function explainHandler(explain: (namespace: string, name: string) => ScheduleExplanation | undefined): (request: ApiRequest, path: string) => Promise<ApiResponse> {
+export function explainHandler(
+  explain: (namespace: string, name: string) => ScheduleExplanation | undefined | Promise<ScheduleExplanation | undefined>,
+): (request: ApiRequest, path: string) => Promise<ApiResponse> {
   return async (_request, path) => {
     const rest = path.slice(explainPathPrefix.length).split('/').map(decodeURIComponent);
     if (rest.length !== 2 || !rest[0] || !rest[1]) throw new ApiError('NotFound', `expected ${explainPathPrefix}<namespace>/<name>`);
     const [namespace, name] = rest;
-    const e = explain(namespace, name);
+    const e = await explain(namespace, name);
     if (!e) {
       throw new ApiError('NotFound', `the scheduler has no decision about pod "${name}" in namespace "${namespace}" (it has not tried to schedule it, or this server's scheduler is not the leader)`, { name, kind: 'pods' });
     }
