@@ -1,5 +1,5 @@
 import type { MessagePort } from 'node:worker_threads';
-import { ApiError, type Status, type WatchEvent } from '../api/index.js';
+import { ApiError, objectJson, type Status, type WatchEvent } from '../api/index.js';
 import type { Transport, TransportRequest, TransportResponse } from './transport.js';
 
 /** An error as it crosses the port: an ApiError as its Status, anything else by name and message. */
@@ -39,7 +39,10 @@ function decodeError(wire: WireError): Error {
 class Outbox<T> {
   private batch: T[] = [];
 
-  constructor(private readonly port: MessagePort) {}
+  constructor(
+    private readonly port: MessagePort,
+    private readonly encode: (message: T) => string = (message) => JSON.stringify(message),
+  ) {}
 
   /** Queues a message; `merge` may fold it into the last queued one instead. */
   push(message: T, merge?: (last: T) => boolean): void {
@@ -51,10 +54,26 @@ class Outbox<T> {
 
   flush(): void {
     if (this.batch.length === 0) return;
-    const data = JSON.stringify(this.batch);
+    const batch = this.batch;
     this.batch = [];
-    this.port.postMessage(data);
+    let data = '[';
+    for (let i = 0; i < batch.length; i++) data += (i > 0 ? ',' : '') + this.encode(batch[i]);
+    this.port.postMessage(`${data}]`);
   }
+}
+
+/**
+ * An answer as JSON. A watch event's object is encoded through the API's `objectJson` memo, so an
+ * object the API server's watch cache also sends to HTTPS watchers is encoded once for all.
+ */
+function encodeAnswer(answer: Answer): string {
+  if (answer.t !== 'events') return JSON.stringify(answer);
+  let events = '';
+  for (let i = 0; i < answer.events.length; i++) {
+    const e = answer.events[i];
+    events += `${i > 0 ? ',' : ''}{"type":${JSON.stringify(e.type)},"object":${objectJson(e.object)}}`;
+  }
+  return `{"t":"events","id":${answer.id},"events":[${events}]}`;
 }
 
 /** One request on the using side, waiting for its answer. */
@@ -217,6 +236,8 @@ function closedError(): ApiError {
  * The serving side of a {@link PortTransport}: answers each request and watch that arrives on
  * `port` by handing it to `transport`, and streams watch events back until either side ends the
  * watch. `close()` (or the other side closing its port) aborts every request and watch in flight.
+ * The objects of `transport`'s watch events must never change once handed out (true of the API
+ * server's watch cache, which the in-process transport's watches serve).
  */
 export class PortTransportServer {
   private closed = false;
@@ -228,7 +249,7 @@ export class PortTransportServer {
     private readonly port: MessagePort,
     private readonly transport: Transport,
   ) {
-    this.outbox = new Outbox(port);
+    this.outbox = new Outbox(port, encodeAnswer);
     port.on('message', (data: string) => {
       for (const call of JSON.parse(data) as Call[]) this.serve(call);
     });
