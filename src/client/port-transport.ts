@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { MessagePort } from 'node:worker_threads';
 import { ApiError, objectJson, type Status, type WatchEvent } from '../api/index.js';
 import type { Transport, TransportRequest, TransportResponse } from './transport.js';
@@ -125,6 +126,8 @@ export class PortTransport implements Transport {
       if (req.body !== undefined) call.body = req.body;
       if (req.contentType) call.contentType = req.contentType;
       if (req.signal) {
+        // as for watches: a component's many requests in flight may share its one signal
+        setMaxListeners(0, req.signal);
         call.cancellable = 1;
         pending.signal = req.signal;
         pending.onAbort = () => this.outbox.push({ t: 'cancel', id });
@@ -137,6 +140,8 @@ export class PortTransport implements Transport {
   async *watch(path: string, query: URLSearchParams, signal: AbortSignal): AsyncIterable<WatchEvent> {
     if (signal.aborted) return;
     if (this.closed) throw closedError();
+    // many informers' watches legitimately hang on one component's signal at once
+    setMaxListeners(0, signal);
     const id = this.nextId++;
     const w: RemoteWatch = { events: [], ended: false };
     this.watches.set(id, w);
