@@ -92,6 +92,7 @@ class SchedulerThreadSupervisor implements SchedulerThread {
       await first.exited;
       throw error;
     });
+    // supervise() logs a failed start, so a caller need not wait for `ready` to learn of it
     this.ready.catch(() => {});
     this.done = this.supervise(first).finally(() => options.signal.removeEventListener('abort', onAbort));
   }
