@@ -152,7 +152,8 @@ function lines(child: ChildProcess, stream: 'stdout' | 'stderr', onLine: (line: 
   });
 }
 
+/** The main thread's profile (`CPU.<date>.<time>.<pid>.<thread id>.<seq>.cpuprofile`, thread 0); the scheduler thread's is written beside it. */
 function newestProfile(dir: string, pid: number): string | undefined {
-  const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile') && f.includes(`.${pid}.`));
+  const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile') && f.includes(`.${pid}.0.`));
   return files.length ? join(dir, files.sort().at(-1)!) : undefined;
 }
