@@ -207,4 +207,7 @@ test('a cancelled request aborts the signal the served transport was given', asy
   abort.abort();
   await assert.rejects(pending, (err: unknown) => err instanceof ApiError && err.reason === 'Timeout');
   assert.ok(aborted);
+  aborted = false;
+  await assert.rejects(transport.request({ method: 'GET', path: '/api/v1/pods', signal: abort.signal }), (err: unknown) => err instanceof ApiError && err.reason === 'Timeout', 'a signal aborted already cancels at once');
+  assert.ok(aborted);
 });

@@ -134,6 +134,7 @@ export class PortTransport implements Transport {
         req.signal.addEventListener('abort', pending.onAbort, { once: true });
       }
       this.outbox.push(call);
+      if (req.signal?.aborted) this.outbox.push({ t: 'cancel', id });
     });
   }
 
