@@ -23,6 +23,11 @@ export interface ApiRequest {
   user?: UserInfo;
   /** aborted when the caller goes away */
   signal: AbortSignal;
+  /**
+   * The caller only encodes the answer (HTTPS, or a transport to another thread), so the server
+   * may answer with an object it keeps (the watch cache then keeps a written object itself).
+   */
+  answerEncoded?: boolean;
 }
 
 /** The pipeline's answer: a body to encode, a text or byte stream (logs), or a watch stream. */

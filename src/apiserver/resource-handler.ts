@@ -47,8 +47,8 @@ export async function handleResource(ctx: ResourceHandlerContext, request: ApiRe
   if (def.namespaced === false && info.namespace) throw new ApiError('NotFound', 'the server could not find the requested resource');
   if (info.verb === 'create' || info.verb === 'update' || info.verb === 'patch') {
     write = withFieldTracking(storage, request, write);
-    // an HTTP caller only gets the written object's JSON: the watch cache may keep the object itself
-    if (request.rawBody !== undefined) write.shareWritten = true;
+    // a caller that only gets the written object's JSON lets the watch cache keep the object itself
+    if (request.rawBody !== undefined || request.answerEncoded === true) write.shareWritten = true;
   }
   if (info.subresource) return handleSubresource(ctx, storage, request, info, write);
 

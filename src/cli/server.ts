@@ -83,7 +83,8 @@ export async function runServer(flags: Map<string, string>, signal: AbortSignal,
     flags.get('disable-scheduler') === 'true'
       ? undefined
       : startSchedulerThread({
-          transport: new InProcessTransport(api.handle, { name: 'system:kube-scheduler', groups: ['system:masters', 'system:authenticated'] }),
+          // the thread's port decodes each body from JSON and sends each answer as JSON
+          transport: new InProcessTransport(api.handle, { name: 'system:kube-scheduler', groups: ['system:masters', 'system:authenticated'] }, { handsOver: true }),
           logger: logger.child({ component: 'scheduler' }),
           logging: { level: logger.level, base: logBase, bindings: { component: 'scheduler' } },
           signal,

@@ -1,6 +1,16 @@
 import { ApiError, cloneJson, type ApiHandler, type ApiResponse, type UserInfo, type WatchEvent } from '../api/index.js';
 import { abortable, errorFromResponse, type Transport, type TransportRequest, type TransportResponse } from './transport.js';
 
+/** How an in-process transport's caller treats what crosses it. */
+export interface InProcessTransportOptions {
+  /**
+   * The caller hands its request bodies over and only encodes the answers (a transport serving
+   * another thread, which decodes each body from JSON and sends each answer as JSON): bodies are
+   * not copied, and the server may answer with objects it keeps.
+   */
+  handsOver?: boolean;
+}
+
 /**
  * Calls the API server's handler directly: no HTTP, no JSON. The request body is passed as an
  * object (a deep copy as JSON would make it, so the server's defaulting never reaches the caller's copy) and the
@@ -12,6 +22,7 @@ export class InProcessTransport implements Transport {
   constructor(
     private readonly handler: ApiHandler,
     private readonly user: UserInfo,
+    private readonly options: InProcessTransportOptions = {},
   ) {}
 
   async request(req: TransportRequest): Promise<TransportResponse> {
@@ -39,8 +50,9 @@ export class InProcessTransport implements Transport {
       path,
       query,
       headers,
-      body: cloneJson(body),
+      body: this.options.handsOver ? body : cloneJson(body),
       user: this.user,
+      answerEncoded: this.options.handsOver,
       get signal() {
         return (signal ??= new AbortController().signal);
       },

@@ -16,7 +16,7 @@
  */
 export { type Clock, type TimerHandle, realClock, FakeClock, settle, sleep } from './clock.js';
 export { type Transport, type TransportRequest, type TransportResponse, errorFromResponse, isStatus, abortable } from './transport.js';
-export { InProcessTransport } from './in-process-transport.js';
+export { InProcessTransport, type InProcessTransportOptions } from './in-process-transport.js';
 export { PortTransport, PortTransportServer } from './port-transport.js';
 export { HttpsTransport, type HttpsTransportOptions, fromKubeconfigPath } from './https-transport.js';
 export { type ClusterCredentials, loadKubeconfig, parseKubeconfig, defaultKubeconfigPath } from './kubeconfig.js';
