@@ -7,7 +7,7 @@ export * from './labels.js';
 export * from './label-selector-meta.js';
 export * from './fields.js';
 export { cloneJson } from './json-clone.js';
-export { objectJson } from './json-memo.js';
+export { objectJson, rememberObjectJson } from './json-memo.js';
 export * from './patch.js';
 export * from './quantity.js';
 export * from './kinds/index.js';

@@ -15,3 +15,8 @@ export function objectJson(object: object): string {
   }
   return json;
 }
+
+/** Records the JSON of an object that will not change, made without a second encoding (from the stored value it was written as). */
+export function rememberObjectJson(object: object, json: string): void {
+  encoded.set(object, json);
+}

@@ -1,4 +1,4 @@
-import { objectJson, type KubeObject, type WatchEvent } from '../api/index.js';
+import { objectJson, rememberObjectJson, type KubeObject, type WatchEvent } from '../api/index.js';
 
 /** Answers made ahead of time (a created object's JSON, from the encoding that was stored), each taken once. */
 const answers = new WeakMap<object, string>();
@@ -43,14 +43,18 @@ export function encodeForStore(object: KubeObject): StoredEncoding {
 }
 
 /**
- * Remembers the answer of an object just written with `encoding` and now carrying the store's
- * revision as the last field of its metadata: `encodeBody` of that object takes it once.
+ * Remembers the JSON of an object just written with `encoding` and now carrying the store's
+ * revision as the last field of its metadata: `encodeBody` of that object takes it once as its
+ * answer, and, the object being the watch cache's (it is never changed again), `objectJson` serves
+ * it to every watcher without encoding the object again.
  */
 export function rememberAnswer(object: KubeObject, encoding: StoredEncoding): void {
   if (encoding.head === undefined) return;
   const metadata = encoding.metadata;
   const revision = `"resourceVersion":${JSON.stringify(object.metadata.resourceVersion)}}`;
-  answers.set(object, `${encoding.head}${metadata.slice(0, -1)}${metadata.length > 2 ? ',' : ''}${revision}${encoding.tail}`);
+  const json = `${encoding.head}${metadata.slice(0, -1)}${metadata.length > 2 ? ',' : ''}${revision}${encoding.tail}`;
+  answers.set(object, json);
+  rememberObjectJson(object, json);
 }
 
 /** A response body as JSON; a list's items come from the memo. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
-import type { KubeObject } from '../api/index.js';
+import { objectJson, type KubeObject } from '../api/index.js';
 import { MemoryStore, type StoreEvent } from '../store/index.js';
 import { ObjectStorage, type WriteContext } from './object-storage.js';
 import { allResources } from './resources/index.js';
@@ -86,6 +86,7 @@ describe('object storage updates', () => {
     const cached = storage.cache.objects.get(storage.key('default', 'cm'))!.object;
     assert.equal(cached, updated);
     assert.equal(JSON.stringify(cached), JSON.stringify(decodeStored((await store.get(storage.key('default', 'cm')))!)));
+    assert.equal(objectJson(cached), JSON.stringify(cached), "the JSON watchers are sent is the object's own");
 
     const unshared = await storage.update('default', 'cm', (current) => ({ ...current, data: { k: 'own copy' } }), context());
     await cache.waitFresh();

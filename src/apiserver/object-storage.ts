@@ -260,10 +260,12 @@ export class ObjectStorage {
   private async write(key: string, next: KubeObject, revision: number, share: boolean): Promise<KeyValue> {
     if (!share || this.def.storedAs || !isJsonRoundTrip(next)) return this.store.update(key, this.encode(next), revision);
     delete next.metadata.resourceVersion;
-    const value = this.encode(next);
-    this.watchCache.expectWrite(key, value, next);
+    const encoding = encodeForStore(next);
+    this.watchCache.expectWrite(key, encoding.stored, next);
     try {
-      return await this.store.update(key, value, revision);
+      const kv = await this.store.update(key, encoding.stored, revision);
+      rememberAnswer(withRevision(next, kv), encoding);
+      return kv;
     } catch (error) {
       this.watchCache.forgetWrite(key, next);
       throw error;
