@@ -34,28 +34,37 @@ export function elementSchema(schema: Schema): Schema {
   return resolved.type === 'array' && resolved.items ? resolveSchema(resolved.items) : resolved;
 }
 
-const declaredMeta = new WeakMap<Schema, Map<string, FieldPatchMeta<Schema> | undefined>>();
+/** Per object schema: the patch metadata of each declared property, and the one every other key of a map shares. */
+interface KnownMeta {
+  declared: Map<string, FieldPatchMeta<Schema> | undefined>;
+  /** null until asked for */
+  other: FieldPatchMeta<Schema> | undefined | null;
+}
+
+const knownMeta = new WeakMap<Schema, KnownMeta>();
 
 /**
  * Patch metadata of `field` inside `schema`: merge key, strategies, list and map types, and the
- * value's schema. The answer for a declared property is made once and shared: callers must not
- * change it.
+ * value's schema. The answer is made once per declared property (and once for all the other keys
+ * of a map) and shared: callers must not change it.
  */
 export function patchMetaOf(schema: Schema, field: string): FieldPatchMeta<Schema> | undefined {
-  let known = declaredMeta.get(schema);
-  if (known?.has(field)) return known.get(field);
-  const meta = makePatchMeta(schema, field);
-  const properties = resolveSchema(schema).properties;
+  let known = knownMeta.get(schema);
+  if (!known) knownMeta.set(schema, (known = { declared: new Map(), other: null }));
+  const declared = known.declared.get(field);
+  if (declared !== undefined || known.declared.has(field)) return declared;
+  const resolved = resolveSchema(schema);
+  const properties = resolved.properties;
   if (properties && Object.hasOwn(properties, field)) {
-    if (!known) declaredMeta.set(schema, (known = new Map()));
-    known.set(field, meta);
+    const meta = makePatchMeta(properties[field]);
+    known.declared.set(field, meta);
+    return meta;
   }
-  return meta;
+  if (known.other === null) known.other = typeof resolved.additionalProperties === 'object' ? makePatchMeta(resolved.additionalProperties) : undefined;
+  return known.other;
 }
 
-function makePatchMeta(schema: Schema, field: string): FieldPatchMeta<Schema> | undefined {
-  const property = fieldSchema(schema, field);
-  if (!property) return undefined;
+function makePatchMeta(property: Schema): FieldPatchMeta<Schema> {
   const value = elementSchema(property);
   const strategy = property['x-kubernetes-patch-strategy'];
   const meta: FieldPatchMeta<Schema> = { strategies: strategy ? strategy.split(',') : [], type: value };

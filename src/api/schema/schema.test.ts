@@ -41,6 +41,11 @@ describe('object schemas', () => {
     assert.deepEqual(deployment.lookup(metadata, 'finalizers'), { strategies: ['merge'], listType: 'set', type: { type: 'string' } });
     assert.deepEqual(deployment.lookup(metadata, 'labels')!.type!.additionalProperties, { type: 'string' });
     assert.equal(deployment.lookup(metadata, 'nope'), undefined);
+    const labels = deployment.lookup(metadata, 'labels')!.type!;
+    const first = deployment.lookup(labels, '__proto__');
+    assert.deepEqual(first, { strategies: [], type: { type: 'string' } }, 'every key of a map gets its value schema, whatever its name');
+    assert.equal(deployment.lookup(labels, 'app'), first, 'and the keys of one map share one answer');
+    assert.equal(deployment.lookup(metadata, 'constructor'), undefined);
   });
 
   it('types IntOrString and quantity fields as upstream does', () => {
