@@ -1,4 +1,4 @@
-import type { ScoreTable, Status } from './framework/index.js';
+import type { Status } from './framework/index.js';
 
 /** Why one node was rejected: the plugin and its reasons. */
 export interface NodeRejection {
@@ -63,11 +63,6 @@ export interface CycleRecord {
   weights?: number[];
   /** per feasible node, per plugin, weighted scores (row-major) */
   scores?: Float64Array;
-}
-
-/** Packs the score table of a cycle. */
-export function packScores(table: ScoreTable, weightOf: (plugin: string) => number): Pick<CycleRecord, 'feasible' | 'scorePlugins' | 'weights' | 'scores'> {
-  return { feasible: table.nodes.map((n) => n.name), scorePlugins: table.plugins, weights: table.plugins.map(weightOf), scores: table.scores };
 }
 
 function rejection(s: Status): NodeRejection {
