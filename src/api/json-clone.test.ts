@@ -27,3 +27,11 @@ test('a clone follows JSON: Dates become strings, undefined and functions go, un
   assert.equal(cloneJson(undefined), undefined);
   assert.deepEqual(Object.keys(cloneJson(Object.assign(Object.create({ inherited: 1 }), { own: 2 }))), ['own']);
 });
+
+test('a "__proto__" key that JSON.parse made stays a key of the copy', () => {
+  const parsed = JSON.parse('{"data":{"__proto__":{"p":"q"},"k":"v"}}') as { data: Record<string, unknown> };
+  const copy = cloneJson(parsed);
+  assert.deepEqual(Object.keys(copy.data), ['__proto__', 'k']);
+  assert.equal(JSON.stringify(copy), JSON.stringify(parsed));
+  assert.equal(Object.getPrototypeOf(copy.data), Object.prototype);
+});

@@ -94,4 +94,69 @@ describe('object storage updates', () => {
     assert.notEqual(decoded, unshared);
     assert.deepEqual(decoded, unshared);
   });
+
+  it('answer 409 to a body pinned to a revision the store has passed, however many tries it takes', async () => {
+    await storage.create('default', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'pinned' }, data: { k: 'one' } } as KubeObject, context());
+    await cache.waitFresh();
+    const seen = storage.cached('default', 'pinned')!;
+    store.holdWatch();
+    const key = storage.key('default', 'pinned');
+    const stored = (await store.get(key))!;
+    await store.update(key, JSON.stringify({ ...JSON.parse(stored.value), data: { k: 'concurrent' } }), stored.modRevision);
+    const body = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'pinned', namespace: 'default', resourceVersion: seen.metadata.resourceVersion }, data: { k: 'mine' } } as KubeObject;
+    await assert.rejects(
+      storage.update('default', 'pinned', () => body, context({ shareWritten: true })),
+      (error: Error & { reason?: string }) => error.reason === 'Conflict',
+    );
+    assert.equal(body.metadata.resourceVersion, seen.metadata.resourceVersion, "the caller's body is left as it came");
+    store.releaseWatch();
+    await cache.waitFresh();
+    assert.deepEqual(data(storage.cached('default', 'pinned')!), { k: 'concurrent' });
+  });
+});
+
+describe('object storage updates of pods and nodes', () => {
+  const store = new HeldBackStore();
+  const pods = allResources.find((d) => d.group === '' && d.plural === 'pods')!;
+  const nodes = allResources.find((d) => d.group === '' && d.plural === 'nodes')!;
+  let cache: WatchCache;
+  let podStorage: ObjectStorage;
+  let nodeStorage: ObjectStorage;
+
+  before(async () => {
+    cache = new WatchCache({ store, root: '/registry/', prefixes: ['/registry/core/pods/', '/registry/core/nodes/'], logger: pino({ level: 'silent' }) });
+    await cache.start();
+    podStorage = new ObjectStorage(pods, store, cache, async () => {});
+    nodeStorage = new ObjectStorage(nodes, store, cache, async () => {});
+  });
+  after(() => {
+    store.releaseWatch();
+    cache.stop();
+  });
+
+  it('judge an update against the stored pod, not a cached copy that is behind', async () => {
+    await podStorage.create('default', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'busybox' }] } } as KubeObject, context());
+    await cache.waitFresh();
+    store.holdWatch();
+    await podStorage.update('default', 'p', (pod) => ({ ...pod, spec: { ...(pod.spec as object), nodeName: 'node-a' } }), context(), 'binding');
+    assert.equal((podStorage.cached('default', 'p')!.spec as { nodeName?: string }).nodeName, undefined, 'the cache is behind the store');
+    const current = await podStorage.get('default', 'p');
+    const labelled = await podStorage.update('default', 'p', () => ({ ...current, metadata: { ...current.metadata, resourceVersion: undefined, labels: { app: 'x' } } }) as KubeObject, context({ shareWritten: true }));
+    assert.equal((labelled.spec as { nodeName?: string }).nodeName, 'node-a');
+    assert.deepEqual(labelled.metadata.labels, { app: 'x' });
+    store.releaseWatch();
+    await cache.waitFresh();
+  });
+
+  it('leave a cached object as it was when a later update defaults its status', async () => {
+    await nodeStorage.create('', { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n' } } as KubeObject, context());
+    await nodeStorage.update('', 'n', (node) => ({ ...node, status: { capacity: { cpu: '2' } } }), context(), 'status');
+    await cache.waitFresh();
+    const before = nodeStorage.cached('', 'n')!;
+    const json = JSON.stringify(before);
+    await nodeStorage.update('', 'n', (node) => ({ ...node, metadata: { ...node.metadata, labels: { zone: 'a' } } }), context({ shareWritten: true }));
+    await cache.waitFresh();
+    assert.equal(JSON.stringify(before), json);
+    assert.deepEqual(nodeStorage.cached('', 'n')!.metadata.labels, { zone: 'a' });
+  });
 });

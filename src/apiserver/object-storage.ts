@@ -202,7 +202,8 @@ export class ObjectStorage {
     // upstream's binding writes the pod directly: no field manager, no defaulting, never a no-op
     const binding = subresource === 'binding';
     for (let attempt = 0; ; attempt++) {
-      const cached = attempt === 0 ? this.cache.objects.get(key) : undefined;
+      // a dry run answers from the store, as upstream's does
+      const cached = attempt === 0 && !context.dryRun ? this.cache.objects.get(key) : undefined;
       let current: KubeObject;
       let revision: number;
       if (cached) {
@@ -214,28 +215,30 @@ export class ObjectStorage {
         current = this.decode(kv);
         revision = kv.modRevision;
       }
-      let proposed: KubeObject;
+      let next: KubeObject;
+      let pinned: string | undefined;
       try {
-        proposed = await mutate(cloneJson(current));
+        const copy = cloneJson(current);
+        const mutated = await mutate(copy);
+        // each attempt works on its own object: a caller's body handed back stays as it came
+        const proposed = mutated === copy ? mutated : cloneJson(mutated);
+        pinned = proposed.metadata?.resourceVersion;
+        if (pinned && pinned !== current.metadata.resourceVersion) throw conflict(def.plural, name, def.group);
+        next = this.prepareUpdate(proposed, current, subresource, context);
+        if (!binding) {
+          context.trackFields?.(next, current, subresource);
+          if (isDeepStrictEqual(stripRevision(next), stripRevision(current))) {
+            if (cached) continue;
+            return current;
+          }
+        }
+        this.validate(next, current, subresource);
+        await this.admit('UPDATE', def, next, current, context);
       } catch (error) {
+        // judged against a cached copy that may be behind: ask the store before answering
         if (cached) continue;
         throw error;
       }
-      const pinned = proposed.metadata?.resourceVersion;
-      if (pinned && pinned !== current.metadata.resourceVersion) {
-        if (cached) continue;
-        throw conflict(def.plural, name, def.group);
-      }
-      const next = this.prepareUpdate(proposed, current, subresource, context);
-      if (!binding) {
-        context.trackFields?.(next, current, subresource);
-        if (isDeepStrictEqual(stripRevision(next), stripRevision(current))) {
-          if (cached) continue;
-          return current;
-        }
-      }
-      this.validate(next, current, subresource);
-      await this.admit('UPDATE', def, next, current, context);
       if (context.dryRun) return next;
       try {
         if (next.metadata.deletionTimestamp && (next.metadata.finalizers ?? []).length === 0 && !isGracefulPending(def, next) && !hasNamespaceFinalizers(def, next)) {
@@ -359,7 +362,7 @@ export class ObjectStorage {
       next.metadata ??= {};
       if (!def.noStatus) {
         if (current.status === undefined) delete next.status;
-        else next.status = current.status;
+        else next.status = cloneJson(current.status);
       }
     }
     const meta = next.metadata;

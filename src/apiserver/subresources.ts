@@ -55,6 +55,8 @@ async function bind(storage: ObjectStorage, request: ApiRequest, info: RequestIn
       if (pod.metadata.deletionTimestamp) throw new ApiError('Conflict', `pod ${info.name} is being deleted, cannot be assigned to a host`);
       const spec = pod.spec as { nodeName?: string };
       if (spec.nodeName) throw new ApiError('Conflict', `pod ${info.name} is already assigned to node "${spec.nodeName}"`);
+      // a binding names no resourceVersion: a concurrent write to the pod is retried, not a conflict
+      delete pod.metadata.resourceVersion;
       spec.nodeName = node;
       if (binding.metadata?.annotations) pod.metadata.annotations = { ...pod.metadata.annotations, ...binding.metadata.annotations };
       const status = (pod.status ??= {}) as { conditions?: { type: string; status: string; lastProbeTime?: null; lastTransitionTime?: string }[] };

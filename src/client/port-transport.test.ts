@@ -66,6 +66,15 @@ test('requests reach the served transport with method, path, query, body and con
   assert.deepEqual(list.items.map((p) => p.metadata.name), ['web']);
 });
 
+test("a request's body is sent as it was when the request was made", async (t) => {
+  const { fake, transport } = setup(t);
+  const body = pod('changed-later');
+  const answer = transport.request({ method: 'POST', path: '/api/v1/namespaces/default/pods', body });
+  body.metadata.labels = { changed: 'after the call' };
+  await answer;
+  assert.deepEqual(fake.requests.at(-1)!.body, pod('changed-later'));
+});
+
 test('an ApiError comes back as an ApiError with its reason, code, message and details', async (t) => {
   const { fake, client } = setup(t);
   const pods = client.resource('pods');

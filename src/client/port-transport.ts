@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import type { MessagePort } from 'node:worker_threads';
-import { ApiError, objectJson, type Status, type WatchEvent } from '../api/index.js';
+import { ApiError, cloneJson, objectJson, type Status, type WatchEvent } from '../api/index.js';
 import type { Transport, TransportRequest, TransportResponse } from './transport.js';
 
 /** An error as it crosses the port: an ApiError as its Status, anything else by name and message. */
@@ -123,7 +123,8 @@ export class PortTransport implements Transport {
       const call: Call = { t: 'req', id, method: req.method, path: req.path };
       const query = req.query?.toString();
       if (query) call.query = query;
-      if (req.body !== undefined) call.body = req.body;
+      // copied now: the body leaves at the end of this turn, and the caller may change its own
+      if (req.body !== undefined) call.body = cloneJson(req.body);
       if (req.contentType) call.contentType = req.contentType;
       if (req.signal) {
         // as for watches: a component's many requests in flight may share its one signal
