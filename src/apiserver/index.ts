@@ -7,3 +7,4 @@ export { renderKubeconfig, writeKubeconfig, type KubeconfigOptions } from './kub
 export { ensurePki, issueClientCert, type Pki, type CertKeyPair } from './pki.js';
 export { issueApiserverKubeletClient, issueKubeletServingCert, kubeletCertificatePath, withKubeletCertificates } from './kubelet-certs.js';
 export { serveStreamUpgrades, type StreamProxyOptions } from './pod-stream-proxy.js';
+export { encodeBody } from './json-encoding.js';

@@ -9,6 +9,7 @@ import {
   allResources,
   Authenticator,
   credentials,
+  encodeBody,
   ensurePki,
   issueApiserverKubeletClient,
   issueKubeletServingCert,
@@ -85,6 +86,7 @@ export async function runServer(flags: Map<string, string>, signal: AbortSignal,
       : startSchedulerThread({
           // the thread's port decodes each body from JSON and sends each answer as JSON
           transport: new InProcessTransport(api.handle, { name: 'system:kube-scheduler', groups: ['system:masters', 'system:authenticated'] }, { handsOver: true }),
+          encodeBody,
           logger: logger.child({ component: 'scheduler' }),
           logging: { level: logger.level, base: logBase, bindings: { component: 'scheduler' } },
           signal,

@@ -65,9 +65,11 @@ class Outbox<T> {
 
 /**
  * An answer as JSON. A watch event's object is encoded through the API's `objectJson` memo, so an
- * object the API server's watch cache also sends to HTTPS watchers is encoded once for all.
+ * object the API server's watch cache also sends to HTTPS watchers is encoded once for all; a
+ * response's body through `encodeBody` (the server's own encoder, which may have the JSON ready).
  */
-function encodeAnswer(answer: Answer): string {
+function encodeAnswer(answer: Answer, encodeBody: (body: unknown) => string): string {
+  if (answer.t === 'res') return `{"t":"res","id":${answer.id},"status":${answer.status}${answer.body === undefined ? '' : `,"body":${encodeBody(answer.body)}`}}`;
   if (answer.t !== 'events') return JSON.stringify(answer);
   let events = '';
   for (let i = 0; i < answer.events.length; i++) {
@@ -252,11 +254,13 @@ export class PortTransportServer {
   private readonly requests = new Map<number, AbortController>();
   private readonly watches = new Map<number, AbortController>();
 
+  /** `encodeBody` encodes a response's body (JSON.stringify when absent; `skiff server` gives the API server's, which reuses a written object's JSON) */
   constructor(
     private readonly port: MessagePort,
     private readonly transport: Transport,
+    encodeBody: (body: unknown) => string = (body) => JSON.stringify(body),
   ) {
-    this.outbox = new Outbox(port, encodeAnswer);
+    this.outbox = new Outbox(port, (answer) => encodeAnswer(answer, encodeBody));
     port.on('message', (data: string) => {
       for (const call of JSON.parse(data) as Call[]) this.serve(call);
     });

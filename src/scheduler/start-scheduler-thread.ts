@@ -22,6 +22,8 @@ export interface StartSchedulerThreadOptions {
   restartBackoffMs?: { initial: number; max: number };
   /** the worker's module; `scheduler-thread.js` beside this one unless given (tests give one that dies) */
   entry?: URL;
+  /** how answers' bodies are encoded for the thread (the API server's encoder, which reuses a written object's JSON); JSON.stringify when absent */
+  encodeBody?: (body: unknown) => string;
 }
 
 /** The scheduler running on its worker thread. */
@@ -128,7 +130,7 @@ class SchedulerThreadSupervisor implements SchedulerThread {
   private spawn(): Running {
     const { signal, logger } = this.options;
     const { port1, port2 } = new MessageChannel();
-    const server = new PortTransportServer(port1, this.options.transport);
+    const server = new PortTransportServer(port1, this.options.transport, this.options.encodeBody);
     const data: SchedulerThreadData = {
       port: port2,
       configPath: this.options.configPath,
