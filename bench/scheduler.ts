@@ -198,6 +198,9 @@ async function runCase(title: string, anti: boolean, datastoreEndpoint?: string)
     out(`  latency create → bound: ${latencySummary(r.latencies)} (client clock: create request sent → bound pod seen on the watch)`);
     out(`  latency creationTimestamp → PodScheduled lastTransitionTime (server clock, 1 s resolution): p50 ${percentile(r.serverLatencies, 50)} ms, p99 ${percentile(r.serverLatencies, 99)} ms`);
     out(`  server CPU ${(cpu / wall * 100).toFixed(0)}% of one core over the window; RSS ${(mem.rssKiB / 1024).toFixed(0)} MB (peak ${(mem.hwmKiB / 1024).toFixed(0)} MB)`);
+    const metricsText = String((await client.request({ method: 'GET', path: '/metrics' })).body);
+    const heapMb = (kind: string) => (Number(new RegExp(`^skiff_scheduler_thread_heap_bytes\\{kind="${kind}"\\} (\\d+)$`, 'm').exec(metricsText)?.[1] ?? NaN) / 1e6).toFixed(0);
+    out(`  the scheduler thread's own V8 heap (part of that RSS): ${heapMb('used')} MB used of ${heapMb('total')} MB`);
     const buckets1 = await attemptBuckets(client);
     out(`  scheduler_scheduling_attempt_duration_seconds of the measured pods (cycle start → bound, the scheduler's own clock): p50 ${bucketQuantile(buckets0, buckets1, 0.5)}, p99 ${bucketQuantile(buckets0, buckets1, 0.99)}`);
     const metrics = String((await client.request({ method: 'GET', path: '/metrics' })).body);

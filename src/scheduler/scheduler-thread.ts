@@ -7,7 +7,8 @@
 import { setMaxListeners } from 'node:events';
 import { parentPort, workerData } from 'node:worker_threads';
 import { pino } from 'pino';
-import { Registry } from 'prom-client';
+import { getHeapStatistics } from 'node:v8';
+import { Gauge, Registry } from 'prom-client';
 import { Client, PortTransport } from '../client/index.js';
 import type { Scheduler } from './scheduler.js';
 import type { FromSchedulerThread, SchedulerThreadData, ToSchedulerThread } from './scheduler-thread-protocol.js';
@@ -21,6 +22,18 @@ const stop = new AbortController();
 // the scheduler's informers, queue and elector all hang their shutdown on this one signal
 setMaxListeners(0, stop.signal);
 const metricsRegistry = new Registry();
+// the thread shares the process's RSS; its own V8 heap is what the scheduler alone holds
+new Gauge({
+  name: 'skiff_scheduler_thread_heap_bytes',
+  help: "Bytes of the scheduler thread's own V8 heap (its informers' copies of pods and nodes, its cache and queue).",
+  labelNames: ['kind'],
+  registers: [metricsRegistry],
+  collect() {
+    const heap = getHeapStatistics();
+    this.set({ kind: 'used' }, heap.used_heap_size);
+    this.set({ kind: 'total' }, heap.total_heap_size);
+  },
+});
 const transport = new PortTransport(data.port);
 let scheduler: Scheduler | undefined;
 

@@ -63,6 +63,8 @@ describe('skiff server with the scheduler on its own thread', () => {
       const metrics = await kubectl('1.33', ['get', '--raw', '/metrics'], { kubeconfig: cluster.kubeconfig });
       assert.equal(metrics.code, 0, metrics.stderr);
       assert.match(metrics.stdout, /^scheduler_pending_pods\{queue="active"\} 0$/m);
+      const heap = /^skiff_scheduler_thread_heap_bytes\{kind="used"\} (\d+)$/m.exec(metrics.stdout);
+      assert.ok(heap && Number(heap[1]) > 1_000_000, "the scheduler thread's own heap is reported");
       assert.match(metrics.stdout, /^# TYPE apiserver_request_total counter$/m, "the API server's own metrics are still there");
       const exit = await cluster.kill('SIGTERM');
       assert.deepEqual(exit, { code: 0, signal: null });
