@@ -180,12 +180,15 @@ async function runCase(title: string, anti: boolean, datastoreEndpoint?: string)
     const count = anti ? antiPods : measuredPods;
     const buckets0 = await attemptBuckets(client);
     const cpu0 = processCpuMs(server.pid);
+    const client0 = process.cpuUsage();
     const p0 = micros();
     const t0 = performance.now();
     const r = await createAndWait(client, 'sched-test', count, anti, stop.signal);
     const wall = performance.now() - t0;
     profileWindow = [p0, micros()];
     const cpu = processCpuMs(server.pid) - cpu0;
+    const clientUsage = process.cpuUsage(client0);
+    const clientCpu = (clientUsage.user + clientUsage.system) / 1000;
     const mem = server.memory();
     out(`${count} measured pods: ${r.bound} bound${r.timedOut ? ' (TIMED OUT)' : ''}, create errors ${r.errors}${r.firstError ? ` (first: ${r.firstError})` : ''}`);
     out(`  creates: ${r.createRate.toFixed(0)}/s`);
@@ -197,7 +200,7 @@ async function runCase(title: string, anti: boolean, datastoreEndpoint?: string)
     out('  timed: the measured pods only, from the first create request (creates go through the API server, 64 in flight, while the scheduler binds) to the last of them seen bound on a client watch; node registration and setup pods are not timed, and no kubelet or sim writes pod status (pods stay bound, as in scheduler_perf)');
     out(`  latency create → bound: ${latencySummary(r.latencies)} (client clock: create request sent → bound pod seen on the watch)`);
     out(`  latency creationTimestamp → PodScheduled lastTransitionTime (server clock, 1 s resolution): p50 ${percentile(r.serverLatencies, 50)} ms, p99 ${percentile(r.serverLatencies, 99)} ms`);
-    out(`  server CPU ${(cpu / wall * 100).toFixed(0)}% of one core over the window; RSS ${(mem.rssKiB / 1024).toFixed(0)} MB (peak ${(mem.hwmKiB / 1024).toFixed(0)} MB)`);
+    out(`  server CPU ${(cpu / wall * 100).toFixed(0)}% of one core over the window (this benchmark's own client: ${(clientCpu / wall * 100).toFixed(0)}%); RSS ${(mem.rssKiB / 1024).toFixed(0)} MB (peak ${(mem.hwmKiB / 1024).toFixed(0)} MB)`);
     const metricsText = String((await client.request({ method: 'GET', path: '/metrics' })).body);
     const heapMb = (kind: string) => (Number(new RegExp(`^skiff_scheduler_thread_heap_bytes\\{kind="${kind}"\\} (\\d+)$`, 'm').exec(metricsText)?.[1] ?? NaN) / 1e6).toFixed(0);
     out(`  the scheduler thread's own V8 heap (part of that RSS): ${heapMb('used')} MB used of ${heapMb('total')} MB`);
