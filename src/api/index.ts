@@ -20,3 +20,4 @@ export * from './managed-fields.js';
 export * from './server-side-apply.js';
 export * from './human-duration.js';
 export * from './ipv4.js';
+export * from './proto-wire.js';

@@ -1,5 +1,5 @@
 import type { FieldDef, MessageSchema, ScalarType, SpecialType, ValueType } from './message-schema.js';
-import { ProtoFormatError, ProtoReader, WireType } from './proto-reader.js';
+import { ProtoReader, ProtoWireError, WireType } from '../../api/index.js';
 
 type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
@@ -7,7 +7,7 @@ type JsonObject = { [key: string]: Json };
 /**
  * Decodes one protobuf message into the JSON object Go's encoding/json would print for the same
  * value: only fields that are set, maps as objects, bytes as base64, times as RFC 3339 strings.
- * Unknown fields are skipped; malformed bytes throw ProtoFormatError.
+ * Unknown fields are skipped; malformed bytes throw ProtoWireError.
  */
 export function decodeMessage(schema: MessageSchema, name: string, bytes: Uint8Array): JsonObject {
   const out: JsonObject = {};
@@ -18,11 +18,11 @@ export function decodeMessage(schema: MessageSchema, name: string, bytes: Uint8A
 function decodeInto(schema: MessageSchema, name: string, bytes: Uint8Array, out: JsonObject): void {
   const def = schema.message(name);
   const reader = new ProtoReader(bytes);
-  while (reader.more()) {
-    const { field: number, wire } = reader.key();
+  while (reader.next()) {
+    const { field: number, wire } = reader;
     const field = def.get(number);
     if (!field) {
-      reader.skip(wire);
+      reader.skip();
       continue;
     }
     if (field.inline) {
@@ -34,7 +34,7 @@ function decodeInto(schema: MessageSchema, name: string, bytes: Uint8Array, out:
     } else if (field.repeated) {
       const list = (out[field.json] ??= []) as Json[];
       if (wire === WireType.bytes && field.value.kind === 'scalar' && isVarintScalar(field.value.type)) {
-        const packed = new ProtoReader(reader.bytes());
+        const packed = reader.message();
         while (packed.more()) list.push(readScalar(packed, WireType.varint, field.value.type, field));
       } else {
         const value = readValue(schema, reader, wire, field.value, field);
@@ -72,7 +72,7 @@ function readValue(schema: MessageSchema, reader: ProtoReader, wire: number, typ
 
 function readScalar(reader: ProtoReader, wire: number, type: ScalarType, field: FieldDef): Json {
   const expected = type === 'double' ? WireType.fixed64 : isVarintScalar(type) ? WireType.varint : WireType.bytes;
-  if (wire !== expected) throw new ProtoFormatError(`field ${field.json}: wire type ${wire} does not fit ${type}`);
+  if (wire !== expected) throw new ProtoWireError(`field ${field.json}: wire type ${wire} does not fit ${type}`);
   switch (type) {
     case 'string':
       return reader.string();
@@ -94,7 +94,7 @@ function isVarintScalar(type: ScalarType): boolean {
 }
 
 function expectBytes(reader: ProtoReader, wire: number, field: FieldDef): Uint8Array {
-  if (wire !== WireType.bytes) throw new ProtoFormatError(`field ${field.json}: wire type ${wire} where a message was expected`);
+  if (wire !== WireType.bytes) throw new ProtoWireError(`field ${field.json}: wire type ${wire} where a message was expected`);
   return reader.bytes();
 }
 
@@ -107,13 +107,13 @@ function mapEntry(schema: MessageSchema, type: ValueType, bytes: Uint8Array): [s
   const entryField: FieldDef = { json: 'value', value: type, repeated: false, map: false, pointer: true, inline: false };
   let key = '';
   let value: Json | undefined;
-  while (reader.more()) {
-    const { field, wire } = reader.key();
+  while (reader.next()) {
+    const { field, wire } = reader;
     if (field === 1) {
-      if (wire !== WireType.bytes) throw new ProtoFormatError(`map key: wire type ${wire} does not fit string`);
+      if (wire !== WireType.bytes) throw new ProtoWireError(`map key: wire type ${wire} does not fit string`);
       key = reader.string();
     } else if (field === 2) value = readValue(schema, reader, wire, type, entryField);
-    else reader.skip(wire);
+    else reader.skip();
   }
   return [key, value ?? zeroValue(schema, type)];
 }
@@ -127,11 +127,11 @@ function zeroValue(schema: MessageSchema, type: ValueType): Json {
 function readSpecial(type: SpecialType, bytes: Uint8Array): Json | undefined {
   const reader = new ProtoReader(bytes);
   const fields = new Map<number, { wire: number; value: number | Uint8Array }>();
-  while (reader.more()) {
-    const { field, wire } = reader.key();
+  while (reader.next()) {
+    const { field, wire } = reader;
     if (wire === WireType.varint) fields.set(field, { wire, value: type === 'IntOrString' && field === 2 ? reader.int32() : reader.int64() });
     else if (wire === WireType.bytes) fields.set(field, { wire, value: reader.bytes() });
-    else reader.skip(wire);
+    else reader.skip();
   }
   const num = (n: number): number => {
     const f = fields.get(n);
@@ -158,7 +158,7 @@ function readSpecial(type: SpecialType, bytes: Uint8Array): Json | undefined {
       try {
         return JSON.parse(Buffer.from(json).toString('utf8')) as Json;
       } catch {
-        throw new ProtoFormatError(`${type} does not hold JSON`);
+        throw new ProtoWireError(`${type} does not hold JSON`);
       }
     }
   }

@@ -1,7 +1,6 @@
-import { ApiError } from '../../api/index.js';
+import { ApiError, ProtoReader, ProtoWireError, WireType } from '../../api/index.js';
 import { decodeMessage } from './decode-message.js';
 import { kubernetesSchema, messageForKind } from './kinds.js';
-import { ProtoFormatError, ProtoReader, WireType } from './proto-reader.js';
 
 /** The media type of Kubernetes protobuf bodies. */
 export const protobufMediaType = 'application/vnd.kubernetes.protobuf';
@@ -51,28 +50,26 @@ export function decodeProtobufObject(body: Uint8Array): Record<string, unknown> 
 function readUnknown(bytes: Uint8Array): Unknown {
   const envelope: Unknown = { apiVersion: '', kind: '', raw: new Uint8Array(), contentEncoding: '' };
   const reader = new ProtoReader(bytes);
-  while (reader.more()) {
-    const { field, wire } = reader.key();
-    if (wire !== WireType.bytes) {
-      reader.skip(wire);
+  while (reader.next()) {
+    if (reader.wire !== WireType.bytes) {
+      reader.skip();
       continue;
     }
-    if (field === 1) {
-      const typeMeta = new ProtoReader(reader.bytes());
-      while (typeMeta.more()) {
-        const key = typeMeta.key();
-        if (key.field === 1 && key.wire === WireType.bytes) envelope.apiVersion = typeMeta.string();
-        else if (key.field === 2 && key.wire === WireType.bytes) envelope.kind = typeMeta.string();
-        else typeMeta.skip(key.wire);
+    if (reader.field === 1) {
+      const typeMeta = reader.message();
+      while (typeMeta.next()) {
+        if (typeMeta.field === 1 && typeMeta.wire === WireType.bytes) envelope.apiVersion = typeMeta.string();
+        else if (typeMeta.field === 2 && typeMeta.wire === WireType.bytes) envelope.kind = typeMeta.string();
+        else typeMeta.skip();
       }
-    } else if (field === 2) envelope.raw = reader.bytes();
-    else if (field === 3) envelope.contentEncoding = reader.string();
-    else reader.skip(wire);
+    } else if (reader.field === 2) envelope.raw = reader.bytes();
+    else if (reader.field === 3) envelope.contentEncoding = reader.string();
+    else reader.skip();
   }
   return envelope;
 }
 
 function badRequest(error: unknown, what: string): Error {
-  if (!(error instanceof ProtoFormatError)) return error as Error;
+  if (!(error instanceof ProtoWireError)) return error as Error;
   return new ApiError('BadRequest', `the protobuf body could not be decoded as ${what}: ${error.message}`);
 }

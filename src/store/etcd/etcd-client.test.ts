@@ -4,7 +4,7 @@ import { after, describe, it } from 'node:test';
 import { EtcdClient, EtcdWatchCanceledError } from './etcd-client.js';
 import type { EtcdEvent } from './etcd-messages.js';
 import { GrpcError } from './grpc-frames.js';
-import { ProtoReader, ProtoWriter } from './proto-wire.js';
+import { ProtoReader, ProtoWriter } from '../../api/index.js';
 import { startFakeGrpcServer, type FakeCall, type FakeGrpcServer } from './testing/fake-grpc-server.js';
 
 const header = (w: ProtoWriter, revision: number) => w.begin(1).varint(3, revision).end();

@@ -10,7 +10,7 @@ import {
   encodeTxnRequest,
   encodeWatchCreateRequest,
 } from './etcd-messages.js';
-import { ProtoWriter } from './proto-wire.js';
+import { ProtoWriter } from '../../api/index.js';
 
 const ascii = (s: string) => [...Buffer.from(s)];
 

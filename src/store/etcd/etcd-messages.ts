@@ -1,4 +1,4 @@
-import { ProtoReader, ProtoWriter } from './proto-wire.js';
+import { ProtoReader, ProtoWriter } from '../../api/index.js';
 
 /*
  * The etcd v3 messages the driver uses, encoded and decoded by hand. Field numbers are those of

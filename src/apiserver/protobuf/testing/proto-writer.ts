@@ -1,38 +1,23 @@
-/**
- * A tiny protobuf writer for tests: builds wire-format bytes field by field, so tests can state
- * exactly what a client would send.
+import { ProtoWriter } from '../../../api/index.js';
+
+/*
+ * Test parts built on the shared ProtoWriter: each helper returns one field's wire-format bytes,
+ * so tests can state exactly what a client would send by concatenating them.
  */
-export type Part = Buffer;
 
-/** A varint; negative numbers take ten bytes (two's complement), as int32/int64 do in proto. */
-export function varint(value: number | bigint): Buffer {
-  let v = BigInt.asUintN(64, BigInt(value));
-  const bytes: number[] = [];
-  do {
-    const low = Number(v & 0x7fn);
-    v >>= 7n;
-    bytes.push(v > 0n ? low | 0x80 : low);
-  } while (v > 0n);
-  return Buffer.from(bytes);
-}
-
-function key(field: number, wire: number): Buffer {
-  return varint((field << 3) | wire);
-}
-
-/** A varint field (int32, int64, bool). */
+/** A varint field (int32, int64, bool); negative numbers take ten bytes, as int32/int64 do in proto. */
 export function int(field: number, value: number | bigint | boolean): Buffer {
-  return Buffer.concat([key(field, 0), varint(typeof value === 'boolean' ? (value ? 1 : 0) : value)]);
+  return new ProtoWriter(16).varint(field, typeof value === 'boolean' ? (value ? 1 : 0) : value).finish();
 }
 
 /** A length-delimited field holding raw bytes. */
 export function bytes(field: number, value: Uint8Array): Buffer {
-  return Buffer.concat([key(field, 2), varint(value.length), value]);
+  return new ProtoWriter(value.length + 16).bytes(field, value).finish();
 }
 
-/** A string field. */
+/** A string field (written even when empty). */
 export function str(field: number, value: string): Buffer {
-  return bytes(field, Buffer.from(value, 'utf8'));
+  return new ProtoWriter(value.length * 3 + 16).bytes(field, value).finish();
 }
 
 /** A message field made of the given parts. */
@@ -40,18 +25,9 @@ export function msg(field: number, ...parts: Buffer[]): Buffer {
   return bytes(field, Buffer.concat(parts));
 }
 
-/** A fixed 64-bit field. */
-export function fixed64(field: number, value: bigint): Buffer {
-  const b = Buffer.alloc(8);
-  b.writeBigUInt64LE(value);
-  return Buffer.concat([key(field, 1), b]);
-}
-
 /** A fixed 32-bit field. */
 export function fixed32(field: number, value: number): Buffer {
-  const b = Buffer.alloc(4);
-  b.writeUInt32LE(value);
-  return Buffer.concat([key(field, 5), b]);
+  return new ProtoWriter(16).fixed32(field, value).finish();
 }
 
 /** A map<string, …> entry field. */
