@@ -12,14 +12,14 @@
  * compare. Run under `node --cpu-prof` for a profile of the cycle alone.
  */
 import { FakeClock, silentLogger } from '../src/client/index.js';
-import { SchedulerCache } from '../src/scheduler/cache/index.js';
-import { CycleState, defaultProfile, Framework, Snapshot, type Node, type Pod } from '../src/scheduler/framework/index.js';
-import { inTreeRegistry } from '../src/scheduler/plugins/index.js';
-import { Nominator } from '../src/scheduler/queue/index.js';
-import { findNodesThatFitPod, prioritizeNodes, selectHost, type AlgorithmState } from '../src/scheduler/schedule-pod.js';
+import { findNodesThatFitPod, framework, inTreeRegistry, Nominator, prioritizeNodes, SchedulerCache, selectHost, type AlgorithmState } from '../src/scheduler/index.js';
 import { simNode } from '../src/sim/index.js';
 import { BenchArgs } from './lib/args.js';
 import { printHeader } from './lib/machine.js';
+
+const { CycleState, defaultProfile, Framework, Snapshot } = framework;
+type Node = framework.Node;
+type Pod = framework.Pod;
 
 const args = new BenchArgs();
 const nodeCount = args.number('nodes', 5000);

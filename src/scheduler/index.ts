@@ -20,3 +20,7 @@ export type { ScheduleExplanation, NodeExplanation, NodeRejection } from './expl
 export { inTreeRegistry } from './plugins/index.js';
 export { explainHandler, explainPathPrefix, type PodSchedulingExplanation } from './explain-endpoint.js';
 export * as framework from './framework/index.js';
+// the pieces of one scheduling cycle, for tools that time it alone (bench/scheduler-cycle)
+export { SchedulerCache } from './cache/index.js';
+export { Nominator } from './queue/index.js';
+export { findNodesThatFitPod, prioritizeNodes, selectHost, type AlgorithmState } from './schedule-pod.js';
