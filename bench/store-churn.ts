@@ -31,7 +31,7 @@ printHeader('store churn and compaction', out);
 out(`data: ${tmpFilesystem()}`);
 out(`churn: ${rate} ops/s over ${keySpace} keys for ${seconds} s; compact every ${compactInterval} ms or past ${maxBacklog} waiting revisions, keeping ${keep}`);
 const dir = mkdtempSync(join(tmpdir(), 'skiff-churn-'));
-const store = new SqliteStore(join(dir, 'state.db'), { compactInterval, keepRevisions: keep, maxBacklog });
+const store = await SqliteStore.open(join(dir, 'state.db'), { compactInterval, keepRevisions: keep, maxBacklog });
 const revisions = new Map<number, number>();
 let done = 0;
 let conflicts = 0;
@@ -62,11 +62,10 @@ async function op(n: number): Promise<void> {
   done++;
 }
 
-function report(elapsed: number): void {
-  const sizes = store.fileSizes();
-  peakDb = Math.max(peakDb, sizes.db);
-  peakWal = Math.max(peakWal, sizes.wal);
-  void Promise.all([store.currentRevision(), store.compactedRevision(), store.count('/')]).then(([rev, compacted, live]) => {
+function report(elapsed: number): Promise<void> {
+  return Promise.all([store.currentRevision(), store.compactedRevision(), store.count('/'), store.fileSizes()]).then(([rev, compacted, live, sizes]) => {
+    peakDb = Math.max(peakDb, sizes.db);
+    peakWal = Math.max(peakWal, sizes.wal);
     peakRows = Math.max(peakRows, rev - compacted + live);
     out(
       `t=${String(elapsed).padStart(4)}s ops=${done} rev=${rev} compacted=${compacted} live=${live} db=${mib(sizes.db)} wal=${mib(sizes.wal)} free-pages=${sizes.freePages}`,
@@ -86,14 +85,13 @@ while (Date.now() - started < seconds * 1000) {
   }
   const elapsed = Math.floor((Date.now() - started) / 1000);
   if (elapsed >= nextReport) {
-    report(elapsed);
+    void report(elapsed);
     nextReport += 10;
   }
   await sleep(5);
 }
 await Promise.all(inFlight);
-report(seconds);
-await sleep(50);
+await report(seconds);
 const historyRows = keep + Math.min(maxBacklog + rate, rate * (compactInterval / 1000));
 out(`done: ${done} ops (${Math.round(done / seconds)}/s), ${conflicts} conflicts`);
 out(`peak: db ${mib(peakDb)}, wal ${mib(peakWal)}`);

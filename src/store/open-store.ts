@@ -14,11 +14,11 @@ import type { Store } from './types.js';
 export async function openStore(endpoint: string | undefined, dataDir: string, logger?: Logger, compaction: AutoCompactOptions = {}): Promise<Store> {
   const log = logger?.child({ component: 'store' });
   const spec = endpoint?.trim() ?? '';
-  if (spec === '') return new SqliteStore(join(dataDir, 'db', 'state.db'), { ...compaction, logger: log });
+  if (spec === '') return SqliteStore.open(join(dataDir, 'db', 'state.db'), { ...compaction, logger: log });
   if (spec.startsWith('sqlite://')) {
     const path = spec.slice('sqlite://'.length);
     if (!path) throw new RangeError(`sqlite endpoint needs a path: sqlite:///var/lib/skiff/state.db, got ${spec}`);
-    return new SqliteStore(path, { ...compaction, logger: log });
+    return SqliteStore.open(path, { ...compaction, logger: log });
   }
   if (spec.startsWith('etcd://')) {
     // loaded lazily so sqlite users skip the etcd driver and node:http2 (about 20 ms of import on a 2-core box)

@@ -98,22 +98,23 @@ export class WatchHub {
 
 /**
  * The watch algorithm shared by the embedded drivers: subscribe to live events first, replay
- * history page by page (each page read must throw CompactedError when the cursor fell below the
- * compacted revision), then follow live events, skipping those the replay already delivered.
+ * history page by page (each page read, possibly asynchronous, must fail with CompactedError when
+ * the cursor fell below the compacted revision), then follow live events, skipping those the
+ * replay already delivered.
  */
 export async function* replayThenFollow(
   hub: WatchHub,
   prefix: string,
   fromRevision: number,
   signal: AbortSignal,
-  readPage: (afterRevision: number) => StoreEvent[],
+  readPage: (afterRevision: number) => StoreEvent[] | Promise<StoreEvent[]>,
 ): AsyncGenerator<StoreEvent> {
   const sub = hub.subscribe(prefix, signal);
   try {
     let cursor = fromRevision;
     for (;;) {
       if (signal.aborted) return;
-      const page = readPage(cursor);
+      const page = await readPage(cursor);
       if (page.length === 0) break;
       for (const event of page) {
         cursor = event.kv.modRevision;

@@ -12,13 +12,14 @@ import { SqliteStore } from '../../src/store/index.js';
  */
 describe('sqlite store under churn with compaction', () => {
   const dir = mkdtempSync(join(tmpdir(), 'skiff-audit-churn-'));
-  const store = new SqliteStore(join(dir, 'state.db'), { compactInterval: 0 });
+  const opening = SqliteStore.open(join(dir, 'state.db'), { compactInterval: 0 });
   after(async () => {
-    await store.close();
+    await (await opening).close();
     rmSync(dir, { recursive: true, force: true });
   });
 
   it('keeps db + WAL under the size of the first rounds after ten times the writes', { timeout: 120_000 }, async () => {
+    const store = await opening;
     const keys = 64;
     const keep = 500;
     const value = (n: number) => JSON.stringify({ kind: 'Pod', metadata: { name: `p${n % keys}`, generation: n }, spec: { image: 'busybox'.padEnd(1000, '.') } });
@@ -37,17 +38,17 @@ describe('sqlite store under churn with compaction', () => {
       }
       await store.compact((await store.currentRevision()) - keep);
     };
-    const size = () => {
-      const s = store.fileSizes();
+    const size = async () => {
+      const s = await store.fileSizes();
       return s.db + s.wal;
     };
 
     for (let i = 0; i < 2; i++) await round();
-    const early = size();
+    const early = await size();
     let peak = 0;
     for (let i = 0; i < 20; i++) {
       await round();
-      peak = Math.max(peak, size());
+      peak = Math.max(peak, await size());
     }
     assert.ok(n - keys >= 22 * 3200, `wrote ${n - keys}`);
     assert.ok(peak <= early * 1.5 + 2 * 2 ** 20, `files grew from ${early} to a peak of ${peak} bytes over ${n - keys} writes`);

@@ -42,7 +42,7 @@ describe('sqlite store durability', () => {
     }
     await new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve(undefined) : child.once('exit', resolve)));
 
-    const store = new SqliteStore(path, { compactInterval: 0 });
+    const store = await SqliteStore.open(path, { compactInterval: 0 });
     try {
       const missing: [string, string][] = [];
       for (const [key, value] of acked) {
@@ -62,7 +62,7 @@ describe('sqlite store durability', () => {
 
   it('refuses a second process on the same file while the first has it open', { timeout: 60_000 }, async () => {
     const path = join(dir, 'locked.db');
-    const store = new SqliteStore(path, { compactInterval: 0 });
+    const store = await SqliteStore.open(path, { compactInterval: 0 });
     try {
       await store.create('/held', 'yes');
       const child = spawn(process.execPath, [writerScript, path, '10'], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -72,11 +72,11 @@ describe('sqlite store durability', () => {
       assert.equal(code, 3);
       assert.match(stderr, /in use by another process/);
       assert.equal(await store.count('/crash/'), 0);
-      assert.throws(() => new SqliteStore(path, { compactInterval: 0, busyTimeoutMs: 10 }), StoreUnavailableError);
+      await assert.rejects(SqliteStore.open(path, { compactInterval: 0, busyTimeoutMs: 10 }), StoreUnavailableError);
     } finally {
       await store.close();
     }
-    const reopened = new SqliteStore(path, { compactInterval: 0 });
+    const reopened = await SqliteStore.open(path, { compactInterval: 0 });
     try {
       assert.equal((await reopened.get('/held'))?.value, 'yes');
     } finally {

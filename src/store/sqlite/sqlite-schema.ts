@@ -54,7 +54,7 @@ export function openDatabase(path: string, busyTimeoutMs: number): Database.Data
     db.pragma('locking_mode = EXCLUSIVE');
     db.pragma('journal_mode = WAL');
     // SQLite itself never syncs: the store fsyncs the WAL off the main thread before it
-    // acknowledges a batch, and checkpoints only by itself, under synchronous=FULL (sqlite-store.ts)
+    // acknowledges a batch, and checkpoints only by itself, under synchronous=FULL (sqlite-engine.ts)
     db.pragma('synchronous = OFF');
     db.pragma('wal_autocheckpoint = 0');
     db.pragma(`journal_size_limit = ${JOURNAL_SIZE_LIMIT}`);
@@ -83,9 +83,11 @@ export function prepareStatements(db: Database.Database) {
   const watchSql = (bounded: boolean) => `
     SELECT c.*, p.id AS p_id, p.create_revision AS p_create_revision, p.value AS p_value
     FROM kv c LEFT JOIN kv p ON p.id = c.prev_revision
-    WHERE c.id > ? AND c.name >= ? ${bounded ? 'AND c.name < ?' : ''} ORDER BY c.id LIMIT ?`;
+    WHERE c.id > ? AND c.id <= ? AND c.name >= ? ${bounded ? 'AND c.name < ?' : ''} ORDER BY c.id LIMIT ?`;
   return {
     latest: db.prepare<[string], KvRow>('SELECT * FROM kv WHERE name = ? ORDER BY id DESC LIMIT 1'),
+    /** the newest row of a key at or below a revision */
+    latestAt: db.prepare<[string, number], KvRow>('SELECT * FROM kv WHERE name = ? AND id <= ? ORDER BY id DESC LIMIT 1'),
     insert: db.prepare<[string, number, number, number, number, string]>(
       'INSERT INTO kv (name, created, deleted, create_revision, prev_revision, value) VALUES (?, ?, ?, ?, ?, ?)',
     ),

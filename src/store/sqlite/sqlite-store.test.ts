@@ -1,15 +1,16 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { runStoreConformance } from '../conformance.js';
-import { CompactedError } from '../errors.js';
+import { CompactedError, StoreUnavailableError } from '../errors.js';
 import { SqliteStore } from './sqlite-store.js';
 
 runStoreConformance('sqlite', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'skiff-sqlite-'));
-  const store = new SqliteStore(join(dir, 'state.db'), { compactInterval: 0 });
+  const store = await SqliteStore.open(join(dir, 'state.db'), { compactInterval: 0 });
   return {
     store,
     cleanup: async () => {
@@ -24,7 +25,7 @@ describe('sqlite store files', () => {
     const dir = mkdtempSync(join(tmpdir(), 'skiff-sqlite-'));
     const path = join(dir, 'db', 'state.db');
     try {
-      const first = new SqliteStore(path, { compactInterval: 0 });
+      const first = await SqliteStore.open(path, { compactInterval: 0 });
       assert.equal(await first.currentRevision(), 1);
       const a = await first.create('/a', '1');
       assert.equal(a.modRevision, 2);
@@ -33,7 +34,7 @@ describe('sqlite store files', () => {
       await first.compact(b.modRevision);
       await first.close();
 
-      const second = new SqliteStore(path, { compactInterval: 0 });
+      const second = await SqliteStore.open(path, { compactInterval: 0 });
       try {
         assert.equal(await second.currentRevision(), b.modRevision + 1);
         assert.equal(await second.compactedRevision(), b.modRevision);
@@ -42,6 +43,71 @@ describe('sqlite store files', () => {
         await assert.rejects(second.list('/', { revision: a.modRevision }), CompactedError);
       } finally {
         await second.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a second open of the same file while the first has it open', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'skiff-sqlite-'));
+    const path = join(dir, 'state.db');
+    try {
+      const first = await SqliteStore.open(path, { compactInterval: 0 });
+      try {
+        await first.create('/held', 'yes');
+        await assert.rejects(SqliteStore.open(path, { compactInterval: 0, busyTimeoutMs: 10 }), (err: unknown) => {
+          assert.ok(err instanceof StoreUnavailableError);
+          assert.match(err.message, /in use by another process/);
+          return true;
+        });
+        assert.equal((await first.get('/held'))?.value, 'yes');
+      } finally {
+        await first.close();
+      }
+      const again = await SqliteStore.open(path, { compactInterval: 0 });
+      await again.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('rejects open when the path cannot hold a database', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'skiff-sqlite-'));
+    try {
+      writeFileSync(join(dir, 'file'), '');
+      await assert.rejects(SqliteStore.open(join(dir, 'file', 'db', 'state.db'), { compactInterval: 0 }), { code: 'ENOTDIR' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('fails calls made after close, and close ends the worker thread so a process exits by itself', { timeout: 60_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'skiff-sqlite-'));
+    try {
+      const store = await SqliteStore.open(join(dir, 'closed.db'), { compactInterval: 0 });
+      await store.create('/a', '1');
+      await store.close();
+      await assert.rejects(store.create('/b', '1'), StoreUnavailableError);
+      await assert.rejects(store.get('/a'), StoreUnavailableError);
+
+      const script = `
+        import { SqliteStore } from ${JSON.stringify(new URL('./sqlite-store.js', import.meta.url).href)};
+        const store = await SqliteStore.open(${JSON.stringify(join(dir, 'child.db'))}, { compactInterval: 0 });
+        await store.create('/a', '1');
+        await store.close();
+        process.stdout.write('closed');`;
+      writeFileSync(join(dir, 'child.mjs'), script);
+      const child = spawn(process.execPath, [join(dir, 'child.mjs')], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let output = '';
+      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      try {
+        const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+        assert.equal(code, 0, output);
+        assert.equal(output, 'closed');
+      } finally {
+        child.kill('SIGKILL');
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });

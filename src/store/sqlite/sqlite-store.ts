@@ -1,12 +1,10 @@
-import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
-import { closeSync, fstatSync, fsync, openSync, statSync } from 'node:fs';
-import { setImmediate as tick } from 'node:timers/promises';
+import { Worker } from 'node:worker_threads';
 import { startAutoCompactor, type AutoCompactOptions } from '../auto-compactor.js';
-import { CompactedError, KeyExistsError, KeyNotFoundError, RevisionMismatchError, StoreError, StoreUnavailableError } from '../errors.js';
+import { CompactedError, KeyExistsError, KeyNotFoundError, RevisionMismatchError, StoreUnavailableError } from '../errors.js';
 import type { KeyValue, ListOptions, ListResult, Store, StoreEvent } from '../types.js';
-import { WatchHub, prefixEnd, replayThenFollow } from '../watch-hub.js';
-import { openDatabase, prepareStatements, type KvRow, type KvRowWithPrev, type Statements } from './sqlite-schema.js';
+import { WatchHub, replayThenFollow } from '../watch-hub.js';
+import { OpKind, OpStatus, type EventsReply, type FromSqliteWorker, type GetReply, type ListReply, type RequestMessage, type SizesReply, type SqliteWorkerData } from './sqlite-protocol.js';
 
 /** Options of the sqlite driver. */
 export interface SqliteStoreOptions extends AutoCompactOptions {
@@ -16,78 +14,96 @@ export interface SqliteStoreOptions extends AutoCompactOptions {
 }
 
 interface WriteOp {
-  kind: 'create' | 'update' | 'delete';
+  kind: OpKind;
   key: string;
   value: string;
-  expected: number | undefined;
+  expected: number | null;
   resolve: (kv: KeyValue) => void;
   reject: (err: unknown) => void;
 }
 
-const WATCH_PAGE = 500;
-const COMPACT_CHUNK = 5000;
-/** the WAL is checkpointed into the database once it is this big */
-const CHECKPOINT_WAL_BYTES = 8 * 1024 * 1024;
-
-/** A committed batch waiting for the fsync that makes it durable. */
-interface Committed {
-  ops: WriteOp[];
-  results: (KeyValue | StoreError)[];
-  events: StoreEvent[];
+interface Pending {
+  resolve: (value: never) => void;
+  reject: (err: unknown) => void;
 }
 
+type Request = RequestMessage extends infer M ? (M extends { id: number } ? Omit<M, 'id'> : never) : never;
+
+const workerUrl = new URL('./sqlite-worker.js', import.meta.url);
+
 /**
- * The embedded store: one sqlite table of revisions in the manner of kine (row id = revision),
- * writes of the same event-loop turn group-committed in one WAL transaction, watches fanned out
- * in process, and chunked compaction that keeps the file and the WAL bounded. A batch is
- * answered (and shown to watchers) only after an fsync of the WAL that began after its commit;
- * that fsync runs on libuv's thread pool while the next batches are prepared and committed, so
- * the main thread never waits for the disk (SQLite's own synchronous=FULL would block it for
- * each commit). Checkpoints, the only writes to the database file, run under synchronous=FULL.
- * One process per file: the connection keeps an exclusive lock.
+ * The embedded store: SQLite in the manner of kine (one table of revisions), its database work
+ * (transactions, the WAL fsync, checkpoints, compaction, reads) on a worker thread that owns the
+ * connection (sqlite-engine.ts), so the main thread only queues writes and publishes events.
+ * Writes of the same event-loop turn go to the worker as one batch, applied in one WAL
+ * transaction; a batch is answered and shown to watchers only once the worker reports the fsync
+ * of the WAL that began after its commit. Reads see what has been answered. One process per
+ * file: the connection keeps an exclusive lock. The worker keeps the process alive until close().
  */
 export class SqliteStore implements Store {
-  private readonly db: Database.Database;
-  private readonly st: Statements;
   private readonly hub = new WatchHub();
   private readonly stop = new AbortController();
-  private readonly logger: Logger | undefined;
-  private rev: number;
-  private compactRev: number;
   private queue: WriteOp[] = [];
-  /** committed batches not yet made durable, the fsync in progress, who waits for all to be durable */
-  private unsynced: Committed[] = [];
-  private syncing = false;
-  private walFd?: number;
-  private durableWaiters: (() => void)[] = [];
-  private compaction: Promise<void> = Promise.resolve();
+  private readonly inFlight = new Map<number, WriteOp[]>();
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private idleWaiters: (() => void)[] = [];
   private closed = false;
-  /** one transaction applying a batch of writes (made once: better-sqlite3 wraps the function) */
-  private readonly writeBatch: (ops: WriteOp[], results: (KeyValue | StoreError)[], events: StoreEvent[]) => void;
+  private closing?: Promise<void>;
+  /** set once the worker is gone (died, or closed) */
+  private gone?: StoreUnavailableError;
 
-  /** Open or create the store at `path`; starts the auto compactor unless compactInterval is 0. */
-  constructor(readonly path: string, options: SqliteStoreOptions = {}) {
-    this.db = openDatabase(path, options.busyTimeoutMs ?? 1000);
-    this.st = prepareStatements(this.db);
-    this.writeBatch = this.db.transaction((ops: WriteOp[], results: (KeyValue | StoreError)[], events: StoreEvent[]) => {
-      for (const op of ops) results.push(this.apply(op, events));
-    });
-    this.logger = options.logger;
-    this.rev = this.st.revision.get()!.seq;
-    this.compactRev = this.meta('compact_rev');
+  private constructor(
+    readonly path: string,
+    private readonly worker: Worker,
+    private rev: number,
+    private compactRev: number,
+    private readonly logger: Logger | undefined,
+  ) {
+    worker.on('message', this.onMessage);
+    worker.on('error', (err) => this.onGone(err));
+    worker.on('exit', (code) => this.onGone(new Error(`exited with code ${code}`)));
+  }
+
+  /**
+   * Open or create the store at `path` on its own worker thread; starts the auto compactor unless
+   * compactInterval is 0. Rejects with StoreUnavailableError when another process has the file.
+   */
+  static async open(path: string, options: SqliteStoreOptions = {}): Promise<SqliteStore> {
+    const data: SqliteWorkerData = { path, busyTimeoutMs: options.busyTimeoutMs ?? 1000 };
+    const worker = new Worker(workerUrl, { workerData: data });
+    let opened: Extract<FromSqliteWorker, { t: 'ready' }>;
     try {
-      startAutoCompactor(this, options, this.stop.signal, this.logger);
+      opened = await new Promise((resolve, reject) => {
+        const onExit = (code: number) => reject(new StoreUnavailableError(`sqlite store ${path}: worker exited with code ${code} while opening`));
+        worker.once('error', reject);
+        worker.once('exit', onExit);
+        worker.once('message', (message: FromSqliteWorker) => {
+          worker.off('error', reject);
+          worker.off('exit', onExit);
+          if (message.t === 'ready') resolve(message);
+          else if (message.t === 'open-failed') reject(openError(message));
+          else reject(new StoreUnavailableError(`sqlite store ${path}: unexpected message ${message.t} while opening`));
+        });
+      });
     } catch (err) {
-      this.db.close();
+      await worker.terminate();
       throw err;
     }
-    if (this.meta('compact_done') < this.compactRev) this.compaction = this.runCompaction();
+    const store = new SqliteStore(path, worker, opened.revision, opened.compactRevision, options.logger);
+    try {
+      startAutoCompactor(store, options, store.stop.signal, options.logger);
+    } catch (err) {
+      await store.close();
+      throw err;
+    }
+    return store;
   }
 
   async get(key: string): Promise<KeyValue | undefined> {
     this.checkOpen();
-    const row = this.st.latest.get(key);
-    return row && !row.deleted ? rowKv(row) : undefined;
+    const row = await this.call<GetReply>({ t: 'get', key, revision: this.rev });
+    return row ? { key, value: row[0], createRevision: row[1], modRevision: row[2] } : undefined;
   }
 
   async list(prefix: string, options: ListOptions = {}): Promise<ListResult> {
@@ -96,63 +112,54 @@ export class SqliteStore implements Store {
     if (revision < this.compactRev) throw new CompactedError(revision, this.compactRev);
     if (revision > this.rev) throw new RangeError(`revision ${revision} is in the future (current ${this.rev})`);
     const limit = options.limit && options.limit > 0 ? options.limit : -1;
-    const end = prefixEnd(prefix);
-    const exclusive = options.after !== undefined && options.after >= prefix;
-    const lower = exclusive ? options.after! : prefix;
-    const fetch = limit < 0 ? -1 : limit + 1;
-    const rows = end
-      ? this.st.list(exclusive, true).all(lower, end, revision, fetch)
-      : this.st.list(exclusive, false).all(lower, revision, fetch);
-    const more = limit >= 0 && rows.length > limit;
-    if (more) rows.pop();
-    return { items: rows.map((r) => ({ key: r.name, value: r.value, createRevision: r.create_revision || r.id, modRevision: r.id })), revision, more };
+    const reply = await this.call<ListReply>({ t: 'list', prefix, after: options.after, revision, limit });
+    const flat = reply.items;
+    const items: KeyValue[] = [];
+    for (let i = 0; i < flat.length; i += 4) {
+      items.push({ key: flat[i] as string, value: flat[i + 1] as string, createRevision: flat[i + 2] as number, modRevision: flat[i + 3] as number });
+    }
+    return { items, revision, more: reply.more };
   }
 
   async count(prefix: string): Promise<number> {
     this.checkOpen();
-    const end = prefixEnd(prefix);
-    return (end ? this.st.count(true).get(prefix, end, this.rev) : this.st.count(false).get(prefix, this.rev))!.n;
+    return this.call<number>({ t: 'count', prefix, revision: this.rev });
   }
 
   create(key: string, value: string): Promise<KeyValue> {
-    return this.enqueue('create', key, value, undefined);
+    return this.enqueue(OpKind.Create, key, value, null);
   }
 
   update(key: string, value: string, expectedRevision: number): Promise<KeyValue> {
-    return this.enqueue('update', key, value, expectedRevision);
+    return this.enqueue(OpKind.Update, key, value, expectedRevision);
   }
 
   delete(key: string, expectedRevision?: number): Promise<KeyValue> {
-    return this.enqueue('delete', key, '', expectedRevision);
+    return this.enqueue(OpKind.Delete, key, '', expectedRevision ?? null);
   }
 
   watch(prefix: string, fromRevision: number, signal: AbortSignal): AsyncIterable<StoreEvent> {
     this.checkOpen();
-    const end = prefixEnd(prefix);
     return replayThenFollow(this.hub, prefix, fromRevision, signal, (after) => {
       if (this.closed) throw new StoreUnavailableError('store is closed');
       if (after < this.compactRev) throw new CompactedError(after, this.compactRev);
-      const rows = end ? this.st.events.all(after, prefix, end, WATCH_PAGE) : this.st.eventsAll.all(after, prefix, WATCH_PAGE);
-      return rows.map(rowEvent);
+      if (after >= this.rev) return [];
+      return this.call<EventsReply>({ t: 'events', prefix, after, upTo: this.rev }).then(decodeEvents);
     });
   }
 
   /**
    * Forget history at or below `revision`. Readers see the new compacted revision at once; the
-   * rows are deleted in chunks (resumed after a crash), then the WAL is truncated and free pages
-   * are returned to the file system.
+   * worker deletes the rows in chunks (resumed after a crash), then truncates the WAL and returns
+   * free pages to the file system. Resolves when that is done.
    */
   async compact(revision: number): Promise<void> {
     this.checkOpen();
     if (revision > this.rev) throw new RangeError(`cannot compact to future revision ${revision} (current ${this.rev})`);
-    if (revision > this.compactRev) {
-      this.compactRev = revision;
-      this.st.setMeta.run(revision, 'compact_rev');
-      const next = this.compaction.then(() => this.runCompaction());
-      this.compaction = next.catch(() => undefined);
-      return next;
-    }
-    await this.compaction;
+    if (revision > this.compactRev) this.compactRev = revision;
+    const from = this.compactRev;
+    await this.call<void>({ t: 'compact', revision });
+    this.logger?.debug({ to: from }, 'sqlite compaction done');
   }
 
   async currentRevision(): Promise<number> {
@@ -163,176 +170,177 @@ export class SqliteStore implements Store {
     return this.compactRev;
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.flush();
-    await this.durable();
-    this.closed = true;
-    this.stop.abort();
-    await this.compaction;
-    this.hub.closeAll();
-    if (this.walFd !== undefined) closeSync(this.walFd);
-    this.walFd = undefined;
-    this.db.close();
+  /** Answers the writes queued so far, stops compaction, closes the database and ends the worker and the watches. */
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
   }
 
   /** Sizes in bytes of the database file and its WAL (for benchmarks and metrics). */
-  fileSizes(): { db: number; wal: number; freePages: number } {
-    const pageSize = this.db.pragma('page_size', { simple: true }) as number;
-    const pages = this.db.pragma('page_count', { simple: true }) as number;
-    const free = this.db.pragma('freelist_count', { simple: true }) as number;
-    return { db: pageSize * pages, wal: walSize(this.path), freePages: free };
+  async fileSizes(): Promise<{ db: number; wal: number; freePages: number }> {
+    this.checkOpen();
+    return this.call<SizesReply>({ t: 'sizes' });
   }
 
-  private enqueue(kind: WriteOp['kind'], key: string, value: string, expected: number | undefined): Promise<KeyValue> {
-    if (this.closed) return Promise.reject(new StoreUnavailableError('store is closed'));
+  private async shutdown(): Promise<void> {
+    this.flush();
+    this.closed = true;
+    this.stop.abort();
+    if (this.inFlight.size > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    if (!this.gone) {
+      try {
+        await this.call<void>({ t: 'close' });
+      } catch (err) {
+        this.logger?.error({ err }, 'closing the sqlite store failed');
+      }
+    }
+    this.gone ??= new StoreUnavailableError('store is closed');
+    await this.worker.terminate();
+    this.hub.closeAll();
+  }
+
+  private enqueue(kind: OpKind, key: string, value: string, expected: number | null): Promise<KeyValue> {
+    if (this.closed) return Promise.reject(this.gone ?? new StoreUnavailableError('store is closed'));
     return new Promise((resolve, reject) => {
       if (this.queue.push({ kind, key, value, expected, resolve, reject }) === 1) setImmediate(this.flush);
     });
   }
 
   private readonly flush = (): void => {
-    const ops = this.queue;
-    if (ops.length === 0) return;
+    const batch = this.queue;
+    if (batch.length === 0) return;
     this.queue = [];
-    const results: (KeyValue | StoreError)[] = [];
-    const events: StoreEvent[] = [];
-    try {
-      this.writeBatch(ops, results, events);
-    } catch (err) {
-      this.logger?.error({ err, writes: ops.length }, 'sqlite write transaction failed');
-      const failure = new StoreUnavailableError(`sqlite write failed: ${(err as Error).message}`);
-      for (const op of ops) op.reject(failure);
-      return;
+    const ops: (number | string | null)[] = new Array(batch.length * 4);
+    for (let i = 0, j = 0; i < batch.length; i++, j += 4) {
+      const op = batch[i]!;
+      ops[j] = op.kind;
+      ops[j + 1] = op.key;
+      ops[j + 2] = op.value;
+      ops[j + 3] = op.expected;
     }
-    if (events.length > 0) this.rev = events[events.length - 1]!.kv.modRevision;
-    this.unsynced.push({ ops, results, events });
-    this.syncWal();
+    const id = this.nextId++;
+    this.inFlight.set(id, batch);
+    this.worker.postMessage({ t: 'write', id, ops });
   };
 
-  /** Starts an fsync of the WAL for the batches committed so far, unless one runs (its end starts the next). */
-  private syncWal(): void {
-    if (this.syncing || this.unsynced.length === 0) return;
-    const batches = this.unsynced;
-    this.unsynced = [];
-    const fd = this.path === ':memory:' ? undefined : (this.walFd ??= openSync(`${this.path}-wal`, 'r'));
-    if (fd === undefined) {
-      this.settle(batches, null);
-      return;
+  private readonly onMessage = (message: FromSqliteWorker): void => {
+    switch (message.t) {
+      case 'durable':
+        for (let i = 0; i < message.batches.length; i += 2) this.settle(message.batches[i] as number, message.batches[i + 1] as (number | string)[]);
+        break;
+      case 'failed':
+        this.logger?.error({ err: message.message, stage: message.stage }, message.stage === 'fsync' ? 'fsync of the sqlite WAL failed' : 'sqlite write transaction failed');
+        for (const id of message.ids) this.failBatch(id, new StoreUnavailableError(`sqlite ${message.stage === 'fsync' ? 'fsync' : 'write'} failed: ${message.message}`));
+        break;
+      case 'reply':
+      case 'error': {
+        const call = this.pending.get(message.id);
+        if (!call) break;
+        this.pending.delete(message.id);
+        if (message.t === 'reply') call.resolve(message.value as never);
+        else call.reject(new StoreUnavailableError(`sqlite store: ${message.message}`));
+        break;
+      }
+      case 'log':
+        if (message.level === 'error') this.logger?.error(message.fields, message.message);
+        else this.logger?.debug(message.fields, message.message);
+        break;
     }
-    this.syncing = true;
-    fsync(fd, (err) => {
-      this.syncing = false;
-      this.settle(batches, err);
-      if (!err && !this.closed && fstatSync(fd).size > CHECKPOINT_WAL_BYTES) this.checkpoint();
-      this.syncWal();
-      if (!this.syncing && this.unsynced.length === 0) for (const wake of this.durableWaiters.splice(0)) wake();
+    if (this.inFlight.size === 0 && this.idleWaiters.length > 0) for (const wake of this.idleWaiters.splice(0)) wake();
+  };
+
+  /** Builds the events and answers of a durable batch from its ops and the worker's numbers, publishes, answers. */
+  private settle(id: number, r: (number | string)[]): void {
+    const batch = this.inFlight.get(id);
+    if (!batch) return;
+    this.inFlight.delete(id);
+    const events: StoreEvent[] = [];
+    const answers: (KeyValue | Error)[] = new Array(batch.length);
+    let j = 0;
+    for (let i = 0; i < batch.length; i++) {
+      const op = batch[i]!;
+      const status = r[j++] as OpStatus;
+      if (status === OpStatus.Ok) {
+        const modRevision = r[j++] as number;
+        if (op.kind === OpKind.Create) {
+          const kv = { key: op.key, value: op.value, createRevision: modRevision, modRevision };
+          events.push({ type: 'create', kv });
+          answers[i] = kv;
+          continue;
+        }
+        const createRevision = r[j++] as number;
+        const prevKv = { key: op.key, value: r[j + 1] as string, createRevision, modRevision: r[j] as number };
+        j += 2;
+        const kv = { key: op.key, value: op.kind === OpKind.Delete ? prevKv.value : op.value, createRevision, modRevision };
+        events.push({ type: op.kind === OpKind.Delete ? 'delete' : 'update', kv, prevKv });
+        answers[i] = kv;
+      } else if (status === OpStatus.Exists) answers[i] = new KeyExistsError(op.key);
+      else if (status === OpStatus.NotFound) answers[i] = new KeyNotFoundError(op.key);
+      else {
+        answers[i] = new RevisionMismatchError(op.key, { key: op.key, value: r[j + 2] as string, createRevision: r[j + 1] as number, modRevision: r[j] as number });
+        j += 3;
+      }
+    }
+    if (events.length > 0) this.rev = events[events.length - 1]!.kv.modRevision;
+    this.hub.publish(events);
+    for (let i = 0; i < batch.length; i++) {
+      const answer = answers[i]!;
+      if (answer instanceof Error) batch[i]!.reject(answer);
+      else batch[i]!.resolve(answer);
+    }
+  }
+
+  private failBatch(id: number, err: StoreUnavailableError): void {
+    const batch = this.inFlight.get(id);
+    if (!batch) return;
+    this.inFlight.delete(id);
+    for (const op of batch) op.reject(err);
+  }
+
+  private call<T>(request: Request): Promise<T> {
+    if (this.gone) return Promise.reject(this.gone);
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (value: never) => void, reject });
+      this.worker.postMessage({ ...request, id });
     });
   }
 
-  /** Shows durable batches to watchers and answers their writes; a failed fsync fails them. */
-  private settle(batches: Committed[], err: Error | null): void {
-    for (const { ops, results, events } of batches) {
-      if (err) {
-        this.logger?.error({ err, writes: ops.length }, 'fsync of the sqlite WAL failed');
-        const failure = new StoreUnavailableError(`sqlite fsync failed: ${err.message}`);
-        for (const op of ops) op.reject(failure);
-        continue;
-      }
-      this.hub.publish(events);
-      for (let i = 0; i < ops.length; i++) {
-        const result = results[i]!;
-        if (result instanceof StoreError) ops[i]!.reject(result);
-        else ops[i]!.resolve(result);
-      }
-    }
-  }
-
-  /** Resolves once every committed batch is durable. */
-  private durable(): Promise<void> {
-    if (!this.syncing && this.unsynced.length === 0) return Promise.resolve();
-    return new Promise((resolve) => this.durableWaiters.push(resolve));
-  }
-
-  /**
-   * Copies the WAL into the database file and empties it (TRUNCATE, so its size again says how
-   * much waits), with SQLite syncing both files (synchronous=FULL for the checkpoint only).
-   */
-  private checkpoint(): void {
-    this.db.pragma('synchronous = FULL');
-    try {
-      this.db.pragma('wal_checkpoint(TRUNCATE)');
-    } finally {
-      this.db.pragma('synchronous = OFF');
-    }
-  }
-
-  private apply(op: WriteOp, events: StoreEvent[]): KeyValue | StoreError {
-    const cur = this.st.latest.get(op.key);
-    const live = cur && !cur.deleted ? cur : undefined;
-    if (op.kind === 'create') {
-      if (live) return new KeyExistsError(op.key);
-      const id = Number(this.st.insert.run(op.key, 1, 0, 0, 0, op.value).lastInsertRowid);
-      const kv = { key: op.key, value: op.value, createRevision: id, modRevision: id };
-      events.push({ type: 'create', kv });
-      return kv;
-    }
-    if (!live) return new KeyNotFoundError(op.key);
-    const prevKv = rowKv(live);
-    if (op.expected !== undefined && op.expected !== live.id) return new RevisionMismatchError(op.key, prevKv);
-    const deleting = op.kind === 'delete';
-    const value = deleting ? live.value : op.value;
-    const id = Number(this.st.insert.run(op.key, 0, deleting ? 1 : 0, prevKv.createRevision, live.id, value).lastInsertRowid);
-    const kv = { key: op.key, value, createRevision: prevKv.createRevision, modRevision: id };
-    events.push({ type: op.kind, kv, prevKv });
-    return kv;
-  }
-
-  private async runCompaction(): Promise<void> {
-    const target = this.compactRev;
-    let done = this.meta('compact_done');
-    const started = done;
-    while (done < target && !this.closed) {
-      const to = Math.min(done + COMPACT_CHUNK, target);
-      const from = done;
-      this.db.transaction(() => {
-        this.st.deleteSuperseded.run(from, to);
-        this.st.deleteTombstones.run(from, to);
-        this.st.setMeta.run(to, 'compact_done');
-      })();
-      done = to;
-      await tick();
-    }
-    if (this.closed) return;
-    this.db.pragma('incremental_vacuum');
-    this.checkpoint();
-    this.logger?.debug({ from: started, to: target }, 'sqlite compaction done');
-  }
-
-  private meta(name: string): number {
-    return this.st.getMeta.get(name)?.value ?? 0;
+  /** The worker died (or ended): everything waiting on it fails, and so does everything later. */
+  private onGone(cause: Error): void {
+    if (this.gone) return;
+    const err = new StoreUnavailableError(`sqlite store worker stopped: ${cause.message}`);
+    this.gone = err;
+    this.closed = true;
+    this.stop.abort();
+    this.logger?.error({ err: cause }, 'sqlite store worker stopped');
+    for (const id of [...this.inFlight.keys()]) this.failBatch(id, err);
+    for (const call of this.pending.values()) call.reject(err);
+    this.pending.clear();
+    for (const op of this.queue.splice(0)) op.reject(err);
+    for (const wake of this.idleWaiters.splice(0)) wake();
+    this.hub.closeAll(err);
   }
 
   private checkOpen(): void {
-    if (this.closed) throw new StoreUnavailableError('store is closed');
+    if (this.closed) throw this.gone ?? new StoreUnavailableError('store is closed');
   }
 }
 
-function rowKv(row: KvRow): KeyValue {
-  return { key: row.name, value: row.value, createRevision: row.create_revision || row.id, modRevision: row.id };
+function openError(message: Extract<FromSqliteWorker, { t: 'open-failed' }>): Error {
+  if (message.unavailable) return new StoreUnavailableError(message.message);
+  return Object.assign(new Error(message.message), message.code ? { code: message.code } : {});
 }
 
-function rowEvent(row: KvRowWithPrev): StoreEvent {
-  const kv = rowKv(row);
-  const type = row.deleted ? 'delete' : row.created ? 'create' : 'update';
-  if (row.p_id === null) return { type, kv };
-  return { type, kv, prevKv: { key: row.name, value: row.p_value!, createRevision: row.p_create_revision || row.p_id, modRevision: row.p_id } };
-}
-
-function walSize(path: string): number {
-  try {
-    return statSync(`${path}-wal`).size;
-  } catch {
-    return 0;
+function decodeEvents(flat: EventsReply): StoreEvent[] {
+  const events: StoreEvent[] = [];
+  const types = ['create', 'update', 'delete'] as const;
+  for (let i = 0; i < flat.length; i += 8) {
+    const key = flat[i + 1] as string;
+    const kv = { key, value: flat[i + 2] as string, createRevision: flat[i + 3] as number, modRevision: flat[i + 4] as number };
+    const type = types[flat[i] as number]!;
+    if (flat[i + 5] === null) events.push({ type, kv });
+    else events.push({ type, kv, prevKv: { key, value: flat[i + 7] as string, createRevision: flat[i + 6] as number, modRevision: flat[i + 5] as number } });
   }
+  return events;
 }

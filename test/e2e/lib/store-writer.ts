@@ -11,7 +11,7 @@ const inFlight = 64;
 async function main(path: string, limit: number): Promise<void> {
   let store: SqliteStore;
   try {
-    store = new SqliteStore(path, { compactInterval: 0 });
+    store = await SqliteStore.open(path, { compactInterval: 0 });
   } catch (err) {
     process.stderr.write(`${(err as Error).message}\n`);
     process.exit(3);
