@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import type { Worker } from 'node:worker_threads';
 import { runStoreConformance } from '../conformance.js';
 import { CompactedError, StoreUnavailableError } from '../errors.js';
 import { SqliteStore } from './sqlite-store.js';
@@ -108,6 +109,30 @@ describe('sqlite store files', () => {
         assert.equal(output, 'closed');
       } finally {
         child.kill('SIGKILL');
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('fails pending writes, watches and later calls with StoreUnavailableError when its worker dies', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'skiff-sqlite-'));
+    try {
+      const store = await SqliteStore.open(join(dir, 'dies.db'), { compactInterval: 0 });
+      try {
+        await store.create('/a', '1');
+        const abort = new AbortController();
+        const watch = store.watch('/', await store.currentRevision(), abort.signal)[Symbol.asyncIterator]();
+        const event = watch.next();
+        const writes = Array.from({ length: 20 }, (_, i) => store.create(`/w/${i}`, 'x'));
+        await (store as unknown as { worker: Worker }).worker.terminate();
+        for (const write of writes) await assert.rejects(write, StoreUnavailableError);
+        await assert.rejects(event, StoreUnavailableError);
+        await assert.rejects(store.get('/a'), StoreUnavailableError);
+        await assert.rejects(store.create('/b', '1'), StoreUnavailableError);
+        abort.abort();
+      } finally {
+        await store.close();
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });

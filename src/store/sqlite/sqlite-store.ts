@@ -157,9 +157,7 @@ export class SqliteStore implements Store {
     this.checkOpen();
     if (revision > this.rev) throw new RangeError(`cannot compact to future revision ${revision} (current ${this.rev})`);
     if (revision > this.compactRev) this.compactRev = revision;
-    const from = this.compactRev;
     await this.call<void>({ t: 'compact', revision });
-    this.logger?.debug({ to: from }, 'sqlite compaction done');
   }
 
   async currentRevision(): Promise<number> {
