@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { connect as connectHttp2, type ClientHttp2Session } from 'node:http2';
 import { request, type RequestOptions } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -88,6 +89,21 @@ describe('startHttpsServer', () => {
         onFinal();
       }
     })();
+  }
+
+  /** Reads newline-delimited watch events from a response into `into`; `enough` runs once `count` are in. */
+  function readEvents(body: NodeJS.ReadableStream, into: WatchEvent[], count: number, enough: () => void): void {
+    let buffered = '';
+    body.setEncoding('utf8');
+    body.on('data', (chunk: string) => {
+      buffered += chunk;
+      let at: number;
+      while ((at = buffered.indexOf('\n')) >= 0) {
+        into.push(JSON.parse(buffered.slice(0, at)));
+        buffered = buffered.slice(at + 1);
+      }
+      if (into.length >= count) enough();
+    });
   }
 
   function call(options: Call): Promise<Reply> {
@@ -255,19 +271,9 @@ describe('startHttpsServer', () => {
           assert.equal(res.statusCode, 200);
           assert.match(String(res.headers['content-type']), /^application\/json/);
           assert.equal(res.headers['transfer-encoding'], 'chunked');
-          let buffered = '';
-          res.setEncoding('utf8');
-          res.on('data', (chunk: string) => {
-            buffered += chunk;
-            let at: number;
-            while ((at = buffered.indexOf('\n')) >= 0) {
-              lines.push(JSON.parse(buffered.slice(0, at)));
-              buffered = buffered.slice(at + 1);
-            }
-            if (lines.length >= 3) {
-              r.destroy();
-              resolve();
-            }
+          readEvents(res, lines, 3, () => {
+            r.destroy();
+            resolve();
           });
         },
       );
@@ -278,6 +284,72 @@ describe('startHttpsServer', () => {
       lines.slice(0, 3).map((e) => [e.type, (e.object as { metadata: { name: string } }).metadata.name]),
       [['ADDED', 'cm-0'], ['ADDED', 'cm-1'], ['ADDED', 'cm-2']],
     );
+    assert.ok(watchProbe);
+    await watchProbe.aborted;
+    await watchProbe.finalized;
+  });
+
+  /** An HTTP/2 connection with the admin certificate, as kubectl and client-go make by default. */
+  function http2Session(): ClientHttp2Session {
+    return connectHttp2(`https://127.0.0.1:${server.port}`, { ca: pki.caCert, servername: 'localhost', cert: pki.adminCert, key: pki.adminKey });
+  }
+
+  function http2Call(session: ClientHttp2Session, path: string, method = 'GET', body?: string, headers: Record<string, string> = {}): Promise<Reply> {
+    return new Promise((resolve, reject) => {
+      const stream = session.request({ ':method': method, ':path': path, ...headers }, { endStream: body === undefined });
+      const chunks: Buffer[] = [];
+      let status = 0;
+      let answerHeaders: Reply['headers'] = {};
+      stream.on('response', (h) => {
+        status = Number(h[':status']);
+        answerHeaders = h;
+      });
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        resolve({ status, headers: answerHeaders, text, json: () => JSON.parse(text) });
+      });
+      stream.on('error', reject);
+      if (body !== undefined) stream.end(body);
+    });
+  }
+
+  it('speaks HTTP/2 to a client that offers it: many requests on one connection, bodies, limits and errors as over HTTP/1.1', async (t) => {
+    const session = http2Session();
+    t.after(() => session.close());
+    const [list, echo, missing] = await Promise.all([
+      http2Call(session, '/api/v1/namespaces'),
+      http2Call(session, '/echo?q=x', 'POST', 'a: 1\n', { 'content-type': 'application/yaml' }),
+      http2Call(session, '/missing'),
+    ]);
+    assert.equal(list.status, 200);
+    assert.deepEqual(list.json().user, { name: 'admin', groups: ['system:masters', 'system:authenticated'] });
+    assert.deepEqual(echo.json(), { size: 5, query: 'x', contentType: 'application/yaml' });
+    const echoed = [...seen].reverse().find((r) => r.path === '/echo')!;
+    assert.deepEqual(Object.keys(echoed.headers).filter((h) => h.startsWith(':')), [], 'no HTTP/2 pseudo-headers among the request headers');
+    assert.equal(missing.status, 404);
+    assert.equal(missing.json().reason, 'NotFound');
+    const before = seen.length;
+    const tooBig = await http2Call(session, '/echo', 'POST', 'x'.repeat(3 * 1024 * 1024 + 1));
+    assert.equal(tooBig.status, 413);
+    assert.equal(tooBig.json().reason, 'RequestEntityTooLarge');
+    assert.equal(seen.length, before, 'the handler was not called');
+  });
+
+  it('streams a watch over HTTP/2 and stops it when the client cancels the stream', async (t) => {
+    const session = http2Session();
+    t.after(() => session.close());
+    const lines: WatchEvent[] = [];
+    await new Promise<void>((resolve, reject) => {
+      const stream = session.request({ ':path': '/api/v1/configmaps?watch=true' });
+      stream.on('response', (h) => assert.match(String(h['content-type']), /^application\/json/));
+      readEvents(stream, lines, 3, () => {
+        stream.close();
+        resolve();
+      });
+      stream.on('error', (err) => (lines.length >= 3 ? undefined : reject(err)));
+    });
+    assert.deepEqual(lines.slice(0, 3).map((e) => (e.object as { metadata: { name: string } }).metadata.name), ['cm-0', 'cm-1', 'cm-2']);
     assert.ok(watchProbe);
     await watchProbe.aborted;
     await watchProbe.finalized;

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createServer, type Server } from 'node:https';
+import { createSecureServer, type Http2SecureServer, type Http2ServerRequest, type Http2ServerResponse, type ServerHttp2Session } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
@@ -18,6 +18,27 @@ const healthPaths = new Set(['/healthz', '/livez', '/readyz']);
 const anonymous: UserInfo = { name: 'system:anonymous', groups: ['system:unauthenticated'] };
 const methods = new Set<ApiRequest['method']>(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
 const shutdownGraceMs = 2000;
+/** Streams a client may open at once on one HTTP/2 connection (upstream's --http2-max-streams-per-connection is 1000). */
+const maxStreamsPerConnection = 1000;
+
+/** A request as either protocol's server hands it over. */
+type Request = IncomingMessage | Http2ServerRequest;
+/** What this server uses of a response; HTTP/1.1's and HTTP/2's compatibility responses both have it. */
+interface Response {
+  readonly statusCode: number;
+  readonly headersSent: boolean;
+  readonly writableEnded: boolean;
+  readonly writableFinished: boolean;
+  writeHead(status: number, headers: Record<string, string>): unknown;
+  flushHeaders(): void;
+  write(chunk: string | Buffer): boolean;
+  end(chunk?: string | Buffer): unknown;
+  cork(): void;
+  uncork(): void;
+  destroy(): void;
+  once(event: 'close' | 'drain', listener: () => void): unknown;
+  off(event: 'drain', listener: () => void): unknown;
+}
 
 export interface HttpsServerOptions {
   handler: ApiHandler;
@@ -37,16 +58,18 @@ export interface HttpsServerOptions {
 
 export interface HttpsServer {
   port: number;
-  /** the node server, e.g. to handle `upgrade` (exec, port-forward) */
-  server: Server;
+  /** the node server, e.g. to handle `upgrade` (exec, port-forward: HTTP/1.1 connections) */
+  server: Http2SecureServer;
   /** stops accepting, ends streams, waits briefly for requests in flight, then drops connections */
   close(): Promise<void>;
 }
 
 /**
- * Serves the API over HTTPS (HTTP/1.1): authenticates each request by client certificate or
- * bearer token, reads its body up to the limit, calls the handler and writes its answer, streaming
- * watch events and text as they come.
+ * Serves the API over HTTPS, HTTP/2 or HTTP/1.1 as the client's ALPN offer chooses (as upstream:
+ * client-go and kubectl speak HTTP/2, and upgrade to exec or port-forward over HTTP/1.1):
+ * authenticates each request by client certificate or bearer token, reads its body up to the
+ * limit, calls the handler and writes its answer, streaming watch events and text as they come.
+ * On HTTP/2 the answers of many requests that finish in one turn leave in one socket write.
  */
 export async function startHttpsServer(options: HttpsServerOptions): Promise<HttpsServer> {
   const log = options.logger.child({ component: 'https-server' });
@@ -54,25 +77,42 @@ export async function startHttpsServer(options: HttpsServerOptions): Promise<Htt
   const limit = options.maxBodyBytes ?? maxRequestBodyBytes;
   const inFlight = new Set<RequestLifetime>();
 
-  const server = createServer({
+  const server = createSecureServer({
     cert: options.pki.serverCert,
     key: options.pki.serverKey,
     ca: [options.pki.caCert],
     requestCert: true,
     rejectUnauthorized: false,
-    keepAlive: true,
+    allowHTTP1: true,
+    settings: { maxConcurrentStreams: maxStreamsPerConnection },
+    // the default (10 MB) refuses new streams while big lists are still queued to a slow client
+    maxSessionMemory: 256,
   });
-  server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 60_000;
-  server.requestTimeout = 300_000;
+  const http1 = server as unknown as { keepAliveTimeout: number; headersTimeout: number; requestTimeout: number };
+  http1.keepAliveTimeout = 65_000;
+  http1.headersTimeout = 60_000;
+  http1.requestTimeout = 300_000;
+  const sockets = new Set<TLSSocket>();
+  const sessions = new Set<ServerHttp2Session>();
+  server.on('secureConnection', (socket: TLSSocket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  server.on('session', (session: ServerHttp2Session) => {
+    sessions.add(session);
+    session.once('close', () => sessions.delete(session));
+    session.on('error', (err) => log.debug({ err }, 'HTTP/2 session failed'));
+  });
 
-  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+  server.on('request', (req: Request, answer: ServerResponse | Http2ServerResponse) => {
+    const res = answer as unknown as Response;
     const controller = new RequestLifetime();
     inFlight.add(controller);
     const started = performance.now();
     res.once('close', () => {
       inFlight.delete(controller);
-      if (!res.writableFinished) controller.abort();
+      // HTTP/2's compatibility response calls itself finished once its stream closes, even when the client reset it
+      if (!res.writableEnded || !res.writableFinished) controller.abort();
       const labels = metricLabels(req, controller.url(req));
       metrics?.total.inc({ ...labels, code: String(res.statusCode) });
       metrics?.duration.observe(labels, (performance.now() - started) / 1000);
@@ -90,7 +130,7 @@ export async function startHttpsServer(options: HttpsServerOptions): Promise<Htt
     else socket.destroy();
   });
 
-  async function serve(req: IncomingMessage, res: ServerResponse, lifetime: RequestLifetime): Promise<void> {
+  async function serve(req: Request, res: Response, lifetime: RequestLifetime): Promise<void> {
     const { path, query } = lifetime.url(req);
     const method = (req.method ?? 'GET').toUpperCase() as ApiRequest['method'];
     const auth = options.authenticator.authenticate(credentials(req));
@@ -155,13 +195,17 @@ export async function startHttpsServer(options: HttpsServerOptions): Promise<Htt
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= new Promise<void>((resolve) => {
-      const timer = setTimeout(() => server.closeAllConnections(), shutdownGraceMs);
+      const timer = setTimeout(() => {
+        for (const socket of sockets) socket.destroy();
+      }, shutdownGraceMs);
       server.close(() => {
         clearTimeout(timer);
         resolve();
       });
       for (const controller of inFlight) controller.abort();
-      server.closeIdleConnections();
+      for (const session of sessions) session.close();
+      // HTTP/1.1 keep-alive connections with no request in flight
+      (server as unknown as { closeIdleConnections(): void }).closeIdleConnections();
     });
     return closing;
   };
@@ -181,7 +225,7 @@ class RequestLifetime {
   private split: SplitUrl | undefined;
 
   /** The request's path and query, split once for serving and for the metrics. */
-  url(req: IncomingMessage): SplitUrl {
+  url(req: Request): SplitUrl {
     return (this.split ??= splitUrl(req.url ?? '/'));
   }
 
@@ -200,7 +244,7 @@ class RequestLifetime {
 }
 
 /** The credentials a request offers: a CA-verified client certificate and the Authorization header. */
-export function credentials(req: IncomingMessage): Credentials {
+export function credentials(req: Request): Credentials {
   const out: Credentials = { ...peerCredentials(req.socket as TLSSocket) };
   const authorization = req.headers.authorization;
   if (authorization) out.authorization = authorization;
@@ -229,7 +273,7 @@ function peerCredentials(socket: TLSSocket): Credentials {
  * closes), which ends the loop.
  */
 async function stream<T>(
-  res: ServerResponse,
+  res: Response,
   response: ApiResponse,
   source: AsyncIterable<T>,
   encode: (item: T) => string | Buffer,
@@ -263,7 +307,7 @@ async function stream<T>(
   }
 }
 
-function drained(res: ServerResponse, signal: AbortSignal): Promise<void> {
+function drained(res: Response, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const done = () => {
       res.off('drain', done);
@@ -275,7 +319,7 @@ function drained(res: ServerResponse, signal: AbortSignal): Promise<void> {
   });
 }
 
-function writeBody(res: ServerResponse, response: ApiResponse): void {
+function writeBody(res: Response, response: ApiResponse): void {
   const headers = { ...response.headers };
   const body = response.body;
   const payload = body === undefined ? '' : typeof body === 'string' || Buffer.isBuffer(body) ? body : encodeBody(body);
@@ -285,7 +329,7 @@ function writeBody(res: ServerResponse, response: ApiResponse): void {
   res.end(payload);
 }
 
-function writeStatus(res: ServerResponse, status: Status): void {
+function writeStatus(res: Response, status: Status): void {
   writeBody(res, { status: status.code ?? 500, body: status });
 }
 
@@ -295,7 +339,7 @@ function internalError(err: unknown): Status {
 }
 
 /** Reads the body into one buffer, or answers `too-large` as soon as it passes `limit` bytes. */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-large'> {
+function readBody(req: Request, limit: number): Promise<Buffer | 'too-large'> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) return Promise.resolve('too-large');
   return new Promise((resolve, reject) => {
@@ -341,9 +385,11 @@ function splitUrl(url: string): SplitUrl {
   return { path, query: new URLSearchParams(at < 0 ? '' : url.slice(at + 1)) };
 }
 
-function lowerCaseHeaders(req: IncomingMessage): Record<string, string | undefined> {
+function lowerCaseHeaders(req: Request): Record<string, string | undefined> {
   const out: Record<string, string | undefined> = {};
   for (const [name, value] of Object.entries(req.headers)) {
+    // HTTP/2's pseudo-headers (:method, :path …) are not headers of the request
+    if (name.charCodeAt(0) === 58) continue;
     out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
   }
   return out;
@@ -380,7 +426,7 @@ function requestMetrics(registry: Registry): RequestMetrics {
 }
 
 /** Upstream's metric verb (GET, LIST, WATCH, POST …) and the resource a path names. */
-function metricLabels(req: IncomingMessage, url: SplitUrl): { verb: string; resource: string; subresource: string } {
+function metricLabels(req: Request, url: SplitUrl): { verb: string; resource: string; subresource: string } {
   const { path, query } = url;
   const parts = path.split('/').filter(Boolean);
   let rest: string[] = [];

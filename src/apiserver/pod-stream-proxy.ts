@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { Server } from 'node:https';
+import type { Http2SecureServer } from 'node:http2';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
@@ -14,7 +14,7 @@ const streamPath = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/(exec|attach
 
 export interface StreamProxyOptions {
   /** the HTTPS server whose `upgrade` events carry exec and attach */
-  server: Pick<Server, 'on' | 'off'>;
+  server: Pick<Http2SecureServer, 'on' | 'off'>;
   authenticate(req: IncomingMessage): AuthenticationResult;
   getPod(namespace: string, name: string): Promise<KubeObject>;
   kubelet: KubeletConnector;

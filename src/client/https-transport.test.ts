@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { webcrypto } from 'node:crypto';
+import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import * as http2 from 'node:http2';
 import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -38,29 +42,37 @@ interface Seen {
   headers: Record<string, string | string[] | undefined>;
   body: string;
   user?: string;
+  httpVersion: string;
 }
 
-let server: https.Server;
+/** A test server: HTTP/1.1 only, or HTTP/2 with HTTP/1.1 for clients that do not offer h2 (as skiff's). */
+interface TestServer {
+  close(): Promise<void>;
+  /** ends every connection gracefully (HTTP/2 GOAWAY) */
+  goAway(): void;
+  url: string;
+  watchClosed: Promise<void>;
+}
+
 let dir: string;
 let serverUrl: string;
 let serverPair: { cert: string; key: string };
 let clientPair: { cert: string; key: string };
 const seen: Seen[] = [];
 let watchClosed: Promise<void>;
-let markWatchClosed: () => void;
+const servers = new Map<string, TestServer>();
 
-before(async () => {
-  serverPair = await selfSigned('CN=127.0.0.1');
-  clientPair = await selfSigned('CN=alice, O=devs');
-  dir = mkdtempSync(join(tmpdir(), 'skiff-https-'));
-  watchClosed = new Promise((resolve) => (markWatchClosed = resolve));
-  server = https.createServer({ ...serverPair, ca: clientPair.cert, requestCert: true, rejectUnauthorized: false }, (req, res) => {
+async function startServer(protocol: 'http/1.1' | 'h2'): Promise<TestServer> {
+  let markWatchClosed = () => {};
+  const closed = new Promise<void>((resolve) => (markWatchClosed = resolve));
+  const options = { ...serverPair, ca: clientPair.cert, requestCert: true, rejectUnauthorized: false };
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const peer = (req.socket as TLSSocket).getPeerCertificate();
       const authorized = (req.socket as TLSSocket).authorized;
-      const entry: Seen = { method: req.method!, url: req.url!, headers: req.headers, body: Buffer.concat(chunks).toString(), user: authorized ? String(peer.subject?.CN) : undefined };
+      const entry: Seen = { method: req.method!, url: req.url!, headers: req.headers, body: Buffer.concat(chunks).toString(), user: authorized ? String(peer.subject?.CN) : undefined, httpVersion: req.httpVersion };
       seen.push(entry);
       const url = new URL(req.url!, 'https://x');
       const json = (status: number, body: unknown) => {
@@ -92,14 +104,40 @@ before(async () => {
       }
       return json(200, { apiVersion: 'v1', kind: 'Pod', metadata: { name: url.pathname.split('/').pop(), namespace: 'default', resourceVersion: '1' } });
     });
+  };
+  // HTTP/2's compatibility request and response have what the handler uses of HTTP/1.1's
+  const server = protocol === 'h2' ? http2.createSecureServer({ ...options, allowHTTP1: true }, handler as unknown as Parameters<typeof http2.createSecureServer>[1]) : https.createServer(options, handler);
+  const sockets = new Set<import('node:net').Socket>();
+  server.on('secureConnection', (socket: import('node:net').Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
   });
+  const sessions = new Set<http2.ServerHttp2Session>();
+  server.on('session', (session: http2.ServerHttp2Session) => sessions.add(session));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  serverUrl = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    goAway: () => {
+      for (const session of sessions) session.close();
+      sessions.clear();
+    },
+    url: `https://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    watchClosed: closed,
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+before(async () => {
+  serverPair = await selfSigned('CN=127.0.0.1');
+  clientPair = await selfSigned('CN=alice, O=devs');
+  dir = mkdtempSync(join(tmpdir(), 'skiff-https-'));
+  for (const protocol of ['http/1.1', 'h2'] as const) servers.set(protocol, await startServer(protocol));
 });
 
 after(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
+  for (const server of servers.values()) await server.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -135,75 +173,114 @@ contexts:
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 
-test('a kubeconfig with client certificate data gives a transport that speaks JSON over TLS', async (t) => {
-  const path = writeKubeconfig('cert.yaml', { 'client-certificate-data': b64(clientPair.cert), 'client-key-data': b64(clientPair.key) }, { 'certificate-authority-data': b64(serverPair.cert) });
-  const creds = loadKubeconfig(path);
-  assert.equal(creds.server, serverUrl);
-  assert.equal(creds.ca, serverPair.cert);
-  const transport = HttpsTransport.fromKubeconfig(path);
+for (const [protocol, httpVersion] of [['http/1.1', '1.1'], ['h2', '2.0']] as const) {
+  const use = () => {
+    serverUrl = servers.get(protocol)!.url;
+    watchClosed = servers.get(protocol)!.watchClosed;
+  };
+
+  test(`${protocol}: a kubeconfig with client certificate data gives a transport that speaks JSON over TLS`, async (t) => {
+    use();
+    const path = writeKubeconfig('cert.yaml', { 'client-certificate-data': b64(clientPair.cert), 'client-key-data': b64(clientPair.key) }, { 'certificate-authority-data': b64(serverPair.cert) });
+    const creds = loadKubeconfig(path);
+    assert.equal(creds.server, serverUrl);
+    assert.equal(creds.ca, serverPair.cert);
+    const transport = HttpsTransport.fromKubeconfig(path);
+    t.after(() => transport.close());
+    const pods = new Client(transport).resource('pods');
+
+    const created = await pods.create('default', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web' } }, { fieldManager: 'me' });
+    assert.equal(created.metadata.resourceVersion, '1');
+    const post = seen.at(-1)!;
+    assert.equal(post.url, '/api/v1/namespaces/default/pods?fieldManager=me');
+    assert.equal(post.headers['content-type'], 'application/json');
+    assert.deepEqual(JSON.parse(post.body), { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web' } });
+    assert.equal(post.user, 'alice', 'the client certificate was presented');
+    assert.equal(post.httpVersion, httpVersion, 'HTTP/2 when the server offers it, else HTTP/1.1');
+
+    await pods.patch('default', 'web', { metadata: { labels: { a: 'b' } } }, 'strategic');
+    assert.equal(seen.at(-1)!.method, 'PATCH');
+    assert.equal(seen.at(-1)!.headers['content-type'], 'application/strategic-merge-patch+json');
+
+    await assert.rejects(pods.get('default', 'missing'), (err: unknown) => err instanceof ApiError && err.reason === 'NotFound' && err.message === 'pods "missing" not found');
+    await assert.rejects(transport.request({ method: 'GET', path: '/broken' }), (err: unknown) => err instanceof ApiError && err.reason === 'InternalError' && err.message === 'bad gateway');
+
+    const many = await Promise.all(Array.from({ length: 40 }, (_, i) => pods.get('default', `p${i}`)));
+    assert.deepEqual(many.map((p) => p.metadata.name), Array.from({ length: 40 }, (_, i) => `p${i}`));
+  });
+
+  test(`${protocol}: a token and a CA file relative to the kubeconfig work, found through $KUBECONFIG`, async (t) => {
+    use();
+    writeFileSync(join(dir, 'ca.pem'), serverPair.cert);
+    const path = writeKubeconfig('token.yaml', { token: 'sekret' }, { 'certificate-authority': 'ca.pem' });
+    const saved = process.env.KUBECONFIG;
+    process.env.KUBECONFIG = path;
+    t.after(() => {
+      if (saved === undefined) delete process.env.KUBECONFIG;
+      else process.env.KUBECONFIG = saved;
+    });
+    const transport = fromKubeconfigPath();
+    t.after(() => transport.close());
+    await new Client(transport).resource('nodes').get(undefined, 'n1');
+    const req = seen.at(-1)!;
+    assert.equal(req.url, '/api/v1/nodes/n1');
+    assert.equal(req.headers.authorization, 'Bearer sekret');
+    assert.equal(req.user, undefined);
+  });
+
+  test(`${protocol}: a watch streams newline-delimited events, even split across chunks, and closes on abort`, async (t) => {
+    use();
+    const transport = new HttpsTransport({ server: serverUrl, ca: serverPair.cert });
+    t.after(() => transport.close());
+    const client = new Client(transport);
+
+    const finite: WatchEvent[] = [];
+    for await (const ev of client.resource('configmaps').watch('default', { resourceVersion: '4' }, new AbortController().signal)) finite.push(ev);
+    assert.deepEqual(finite.map((e) => [e.type, e.object.metadata.resourceVersion]), [
+      ['ADDED', '5'],
+      ['MODIFIED', '6'],
+      ['BOOKMARK', '7'],
+    ]);
+
+    const controller = new AbortController();
+    const events: WatchEvent[] = [];
+    for await (const ev of client.resource('pods').watch('default', { resourceVersion: '4', allowWatchBookmarks: true, timeoutSeconds: 30 }, controller.signal)) {
+      events.push(ev);
+      if (events.length === 2) controller.abort();
+    }
+    assert.deepEqual(events.map((e) => e.type), ['ADDED', 'MODIFIED']);
+    const req = seen.at(-1)!;
+    assert.equal(req.url, '/api/v1/namespaces/default/pods?resourceVersion=4&allowWatchBookmarks=true&timeoutSeconds=30&watch=true');
+    await watchClosed;
+  });
+}
+
+test('h2: a connection the server ends is replaced by a new one for the next request', async (t) => {
+  const server = servers.get('h2')!;
+  const transport = new HttpsTransport({ server: server.url, ca: serverPair.cert });
   t.after(() => transport.close());
   const pods = new Client(transport).resource('pods');
-
-  const created = await pods.create('default', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web' } }, { fieldManager: 'me' });
-  assert.equal(created.metadata.resourceVersion, '1');
-  const post = seen.at(-1)!;
-  assert.equal(post.url, '/api/v1/namespaces/default/pods?fieldManager=me');
-  assert.equal(post.headers['content-type'], 'application/json');
-  assert.deepEqual(JSON.parse(post.body), { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web' } });
-  assert.equal(post.user, 'alice', 'the client certificate was presented');
-
-  await pods.patch('default', 'web', { metadata: { labels: { a: 'b' } } }, 'strategic');
-  assert.equal(seen.at(-1)!.method, 'PATCH');
-  assert.equal(seen.at(-1)!.headers['content-type'], 'application/strategic-merge-patch+json');
-
-  await assert.rejects(pods.get('default', 'missing'), (err: unknown) => err instanceof ApiError && err.reason === 'NotFound' && err.message === 'pods "missing" not found');
-  await assert.rejects(transport.request({ method: 'GET', path: '/broken' }), (err: unknown) => err instanceof ApiError && err.reason === 'InternalError' && err.message === 'bad gateway');
-
-  const many = await Promise.all(Array.from({ length: 40 }, (_, i) => pods.get('default', `p${i}`)));
-  assert.deepEqual(many.map((p) => p.metadata.name), Array.from({ length: 40 }, (_, i) => `p${i}`));
+  assert.equal((await pods.get('default', 'before')).metadata.name, 'before');
+  server.goAway();
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.equal((await pods.get('default', 'after')).metadata.name, 'after');
+  assert.equal(seen.at(-1)!.httpVersion, '2.0');
 });
 
-test('a token and a CA file relative to the kubeconfig work, found through $KUBECONFIG', async (t) => {
-  writeFileSync(join(dir, 'ca.pem'), serverPair.cert);
-  const path = writeKubeconfig('token.yaml', { token: 'sekret' }, { 'certificate-authority': 'ca.pem' });
-  const saved = process.env.KUBECONFIG;
-  process.env.KUBECONFIG = path;
-  t.after(() => {
-    if (saved === undefined) delete process.env.KUBECONFIG;
-    else process.env.KUBECONFIG = saved;
-  });
-  const transport = fromKubeconfigPath();
-  t.after(() => transport.close());
-  await new Client(transport).resource('nodes').get(undefined, 'n1');
-  const req = seen.at(-1)!;
-  assert.equal(req.url, '/api/v1/nodes/n1');
-  assert.equal(req.headers.authorization, 'Bearer sekret');
-  assert.equal(req.user, undefined);
-});
-
-test('a watch streams newline-delimited events, even split across chunks, and closes on abort', async (t) => {
-  const transport = new HttpsTransport({ server: serverUrl, ca: serverPair.cert });
-  t.after(() => transport.close());
-  const client = new Client(transport);
-
-  const finite: WatchEvent[] = [];
-  for await (const ev of client.resource('configmaps').watch('default', { resourceVersion: '4' }, new AbortController().signal)) finite.push(ev);
-  assert.deepEqual(finite.map((e) => [e.type, e.object.metadata.resourceVersion]), [
-    ['ADDED', '5'],
-    ['MODIFIED', '6'],
-    ['BOOKMARK', '7'],
-  ]);
-
-  const controller = new AbortController();
-  const events: WatchEvent[] = [];
-  for await (const ev of client.resource('pods').watch('default', { resourceVersion: '4', allowWatchBookmarks: true, timeoutSeconds: 30 }, controller.signal)) {
-    events.push(ev);
-    if (events.length === 2) controller.abort();
-  }
-  assert.deepEqual(events.map((e) => e.type), ['ADDED', 'MODIFIED']);
-  const req = seen.at(-1)!;
-  assert.equal(req.url, '/api/v1/namespaces/default/pods?resourceVersion=4&allowWatchBookmarks=true&timeoutSeconds=30&watch=true');
-  await watchClosed;
+test('h2: an idle connection does not keep a finished program alive', async () => {
+  const script = `
+    import { HttpsTransport } from ${JSON.stringify(new URL('./https-transport.js', import.meta.url).href)};
+    const t = new HttpsTransport({ server: process.env.URL, ca: process.env.CA });
+    const res = await t.request({ method: 'GET', path: '/api/v1/namespaces/default/pods/idle' });
+    process.stdout.write(res.body.metadata.name);`;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, URL: servers.get('h2')!.url, CA: serverPair.cert }, stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  const [code, signal] = (await once(child, 'exit')) as [number | null, string | null];
+  clearTimeout(timer);
+  assert.equal(out, 'idle');
+  assert.deepEqual([code, signal], [0, null], 'the program exits once its request is answered');
 });
 
 test('loading a kubeconfig without a current context fails with a clear message', () => {

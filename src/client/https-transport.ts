@@ -1,39 +1,56 @@
 import * as http from 'node:http';
+import * as http2 from 'node:http2';
 import * as https from 'node:https';
+import { isIP } from 'node:net';
+import * as tls from 'node:tls';
 import type { WatchEvent } from '../api/index.js';
 import { defaultKubeconfigPath, loadKubeconfig, type ClusterCredentials } from './kubeconfig.js';
 import { errorFromResponse, type Transport, type TransportRequest, type TransportResponse } from './transport.js';
 
 /** Options beyond the credentials. */
 export interface HttpsTransportOptions {
-  /** sockets kept per host; must exceed the number of concurrent watches plus requests (default 128) */
+  /** HTTP/1.1 sockets kept per host when the server does not speak HTTP/2 (default 128) */
   maxSockets?: number;
   userAgent?: string;
 }
 
+/** One answer being read: its status, content type and body, whichever protocol carries it. */
+interface Exchange {
+  status: number;
+  contentType: string | undefined;
+  body: AsyncIterable<Buffer>;
+  /** stops reading (a watch the caller leaves) */
+  close(): void;
+}
+
+/** Stream and connection windows of an HTTP/2 connection, as client-go's (4 MiB per stream) so big lists are not throttled by the 64 KiB default. */
+const streamWindowBytes = 4 * 1024 * 1024;
+const connectionWindowBytes = 32 * 1024 * 1024;
+
 /**
- * Talks to an API server over HTTPS with JSON bodies and a keep-alive connection pool. A watch is
- * a streaming GET with `watch=true`, read as newline-delimited JSON events.
+ * Talks to an API server over HTTPS with JSON bodies. As client-go, it offers HTTP/2 by ALPN and
+ * multiplexes every request and watch over one connection when the server takes it (a new one is
+ * made when that connection ends); a server that answers HTTP/1.1 gets a keep-alive pool. A watch
+ * is a streaming GET with `watch=true`, read as newline-delimited JSON events.
  */
 export class HttpsTransport implements Transport {
   private readonly base: URL;
   private readonly agent: http.Agent;
   private readonly headers: Record<string, string>;
   private readonly secure: boolean;
+  private readonly tlsOptions: tls.ConnectionOptions;
+  /** the HTTP/2 connection, or undefined once the server has answered that it speaks HTTP/1.1 only */
+  private session: Promise<http2.ClientHttp2Session | undefined> | undefined;
+  private http1Only: boolean;
+  private closed = false;
 
   constructor(creds: ClusterCredentials, options: HttpsTransportOptions = {}) {
     this.base = new URL(creds.server);
     this.secure = this.base.protocol === 'https:';
+    this.http1Only = !this.secure;
+    this.tlsOptions = { ca: creds.ca, cert: creds.cert, key: creds.key, rejectUnauthorized: !creds.insecureSkipTLSVerify };
     const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 128 };
-    this.agent = this.secure
-      ? new https.Agent({
-          ...agentOptions,
-          ca: creds.ca,
-          cert: creds.cert,
-          key: creds.key,
-          rejectUnauthorized: !creds.insecureSkipTLSVerify,
-        })
-      : new http.Agent(agentOptions);
+    this.agent = this.secure ? new https.Agent({ ...agentOptions, ...this.tlsOptions }) : new http.Agent(agentOptions);
     this.headers = { accept: 'application/json', 'user-agent': options.userAgent ?? 'skiff-client' };
     if (creds.token) this.headers.authorization = `Bearer ${creds.token}`;
   }
@@ -51,35 +68,29 @@ export class HttpsTransport implements Transport {
       headers['content-type'] = req.contentType ?? 'application/json';
       headers['content-length'] = String(payload.length);
     }
-    const res = await this.send(req.method, this.url(req.path, req.query), headers, req.signal, payload);
-    const text = await readAll(res);
-    const body = decode(text, res.headers['content-type']);
-    const status = res.statusCode ?? 0;
-    if (status < 200 || status >= 300) throw errorFromResponse(status, body);
-    return { status, body };
+    const res = await this.send(req.method, this.pathOf(req.path, req.query), headers, req.signal, payload);
+    const body = decode(await readAll(res), res.contentType);
+    if (res.status < 200 || res.status >= 300) throw errorFromResponse(res.status, body);
+    return { status: res.status, body };
   }
 
   async *watch(path: string, query: URLSearchParams, signal: AbortSignal): AsyncIterable<WatchEvent> {
     if (signal.aborted) return;
     const q = new URLSearchParams(query);
     q.set('watch', 'true');
-    let res: http.IncomingMessage;
+    let res: Exchange;
     try {
-      res = await this.send('GET', this.url(path, q), { ...this.headers }, signal);
+      res = await this.send('GET', this.pathOf(path, q), { ...this.headers }, signal);
     } catch (err) {
       if (signal.aborted) return;
       throw err;
     }
-    const status = res.statusCode ?? 0;
-    if (status < 200 || status >= 300) {
-      const text = await readAll(res);
-      throw errorFromResponse(status, decode(text, res.headers['content-type']));
-    }
-    res.setEncoding('utf8');
+    if (res.status < 200 || res.status >= 300) throw errorFromResponse(res.status, decode(await readAll(res), res.contentType));
     let pending = '';
+    const utf8 = new TextDecoder();
     try {
-      for await (const chunk of res as AsyncIterable<string>) {
-        pending += chunk;
+      for await (const chunk of res.body) {
+        pending += utf8.decode(chunk, { stream: true });
         let nl: number;
         while ((nl = pending.indexOf('\n')) >= 0) {
           const line = pending.slice(0, nl).trim();
@@ -87,34 +98,129 @@ export class HttpsTransport implements Transport {
           if (line) yield JSON.parse(line) as WatchEvent;
         }
       }
+      pending += utf8.decode();
       if (pending.trim()) yield JSON.parse(pending) as WatchEvent;
     } catch (err) {
       if (signal.aborted) return;
       throw err;
     } finally {
-      res.destroy();
+      res.close();
     }
   }
 
-  /** Closes idle pooled connections. */
+  /** Closes the HTTP/2 connection and idle pooled connections. */
   close(): void {
+    this.closed = true;
     this.agent.destroy();
+    void this.session?.then((s) => s?.close());
+    this.session = undefined;
   }
 
-  private url(path: string, query?: URLSearchParams): URL {
-    const url = new URL(this.base.pathname.replace(/\/+$/, '') + path, this.base);
-    if (query) url.search = query.toString();
-    return url;
+  private pathOf(path: string, query?: URLSearchParams): string {
+    const search = query?.toString();
+    return this.base.pathname.replace(/\/+$/, '') + path + (search ? `?${search}` : '');
   }
 
-  private send(method: string, url: URL, headers: Record<string, string>, signal?: AbortSignal, payload?: Buffer): Promise<http.IncomingMessage> {
+  private async send(method: string, path: string, headers: Record<string, string>, signal?: AbortSignal, payload?: Buffer): Promise<Exchange> {
+    signal?.throwIfAborted();
+    let session = this.http1Only ? undefined : await this.connection();
+    if (!session) return this.sendHttp1(method, path, headers, signal, payload);
+    if (session.closed || session.destroyed) {
+      // the server said goodbye (GOAWAY) since: a new connection takes the request
+      this.session = undefined;
+      session = await this.connection();
+      if (!session) return this.sendHttp1(method, path, headers, signal, payload);
+    }
+    const conn = session;
+    return new Promise((resolve, reject) => {
+      const stream = conn.request({ ':method': method, ':path': path, ...headers }, { endStream: payload === undefined, signal });
+      hold(conn);
+      stream.once('close', () => release(conn));
+      stream.once('error', reject);
+      stream.once('response', (answer) => {
+        stream.off('error', reject);
+        resolve({
+          status: Number(answer[':status']),
+          contentType: answer['content-type'],
+          body: stream,
+          close: () => {
+            if (!stream.closed) stream.close(http2.constants.NGHTTP2_CANCEL);
+          },
+        });
+      });
+      if (payload !== undefined) stream.end(payload);
+    });
+  }
+
+  private sendHttp1(method: string, path: string, headers: Record<string, string>, signal?: AbortSignal, payload?: Buffer): Promise<Exchange> {
     return new Promise((resolve, reject) => {
       const options: http.RequestOptions = { method, headers, agent: this.agent, signal };
-      const req = (this.secure ? https.request : http.request)(url, options, resolve);
+      const req = (this.secure ? https.request : http.request)(new URL(path, this.base), options, (res) =>
+        resolve({ status: res.statusCode ?? 0, contentType: res.headers['content-type'], body: res, close: () => res.destroy() }),
+      );
       req.on('error', reject);
       req.end(payload);
     });
   }
+
+  /** The HTTP/2 connection, made when there is none; undefined when the server chose HTTP/1.1. */
+  private connection(): Promise<http2.ClientHttp2Session | undefined> {
+    if (this.closed) return Promise.reject(new Error('the transport is closed'));
+    return (this.session ??= this.connect());
+  }
+
+  private connect(): Promise<http2.ClientHttp2Session | undefined> {
+    const made = new Promise<http2.ClientHttp2Session | undefined>((resolve, reject) => {
+      const host = this.base.hostname.replace(/^\[|\]$/g, '');
+      const socket = tls.connect({
+        ...this.tlsOptions,
+        host,
+        port: Number(this.base.port || 443),
+        servername: isIP(host) ? undefined : host,
+        ALPNProtocols: ['h2', 'http/1.1'],
+      });
+      socket.once('error', reject);
+      socket.once('secureConnect', () => {
+        socket.off('error', reject);
+        if (socket.alpnProtocol !== 'h2') {
+          this.http1Only = true;
+          socket.destroy();
+          resolve(undefined);
+          return;
+        }
+        const session = http2.connect(this.base, { createConnection: () => socket, settings: { initialWindowSize: streamWindowBytes } });
+        session.setLocalWindowSize(connectionWindowBytes);
+        const forget = () => {
+          if (this.session === made) this.session = undefined;
+        };
+        session.once('close', forget);
+        session.once('goaway', forget);
+        session.on('error', forget);
+        session.unref();
+        resolve(session);
+      });
+    });
+    made.catch(() => {
+      if (this.session === made) this.session = undefined;
+    });
+    return made;
+  }
+
+}
+
+/** Open streams per HTTP/2 connection: an open stream keeps the process alive, an idle connection does not (as an idle keep-alive socket). */
+const openStreams = new WeakMap<http2.ClientHttp2Session, number>();
+
+function hold(session: http2.ClientHttp2Session): void {
+  const n = openStreams.get(session) ?? 0;
+  openStreams.set(session, n + 1);
+  if (n === 0) session.ref();
+}
+
+function release(session: http2.ClientHttp2Session): void {
+  const n = (openStreams.get(session) ?? 1) - 1;
+  openStreams.set(session, n);
+  if (n === 0 && !session.destroyed) session.unref();
 }
 
 /** An HttpsTransport for `$KUBECONFIG` or `~/.kube/config` (or the file at `path`). */
@@ -122,9 +228,9 @@ export function fromKubeconfigPath(path = defaultKubeconfigPath(), options?: Htt
   return HttpsTransport.fromKubeconfig(path, options);
 }
 
-async function readAll(res: http.IncomingMessage): Promise<string> {
+async function readAll(res: Exchange): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const chunk of res as AsyncIterable<Buffer>) chunks.push(chunk);
+  for await (const chunk of res.body) chunks.push(chunk);
   return Buffer.concat(chunks).toString('utf8');
 }
 
