@@ -245,23 +245,25 @@ class RequestLifetime {
 
 /** The credentials a request offers: a CA-verified client certificate and the Authorization header. */
 export function credentials(req: Request): Credentials {
-  const out: Credentials = { ...peerCredentials(req.socket as TLSSocket) };
+  // an HTTP/2 request's socket is a new proxy per stream: its session stands for the connection
+  const connection = ('stream' in req ? req.stream.session : undefined) ?? req.socket;
+  const out: Credentials = { ...peerCredentials(connection, req.socket as TLSSocket) };
   const authorization = req.headers.authorization;
   if (authorization) out.authorization = authorization;
   return out;
 }
 
-const peers = new WeakMap<TLSSocket, Credentials>();
+const peers = new WeakMap<object, Credentials>();
 
 /** A connection's client certificate, read once per connection (it cannot change on a live TLS session). */
-function peerCredentials(socket: TLSSocket): Credentials {
-  let peer = peers.get(socket);
+function peerCredentials(connection: object, socket: TLSSocket): Credentials {
+  let peer = peers.get(connection);
   if (!peer) {
     peer = {};
     const subject = socket.getPeerCertificate?.()?.subject;
     if (subject && socket.authorized) peer.certificateSubject = subject as Credentials['certificateSubject'];
     else if (subject) peer.certificateError = String(socket.authorizationError);
-    peers.set(socket, peer);
+    peers.set(connection, peer);
   }
   return peer;
 }
