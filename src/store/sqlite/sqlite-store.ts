@@ -27,7 +27,8 @@ interface Pending {
   reject: (err: unknown) => void;
 }
 
-type Request = RequestMessage extends infer M ? (M extends { id: number } ? Omit<M, 'id'> : never) : never;
+/** a request to the worker before its id is given (Omit applied to each member of the union) */
+type Request = RequestMessage extends infer M ? (M extends unknown ? Omit<M, 'id'> : never) : never;
 
 const workerUrl = new URL('./sqlite-worker.js', import.meta.url);
 
