@@ -31,6 +31,11 @@ interface Pending {
 type Request = RequestMessage extends infer M ? (M extends unknown ? Omit<M, 'id'> : never) : never;
 
 const workerUrl = new URL('./sqlite-worker.js', import.meta.url);
+/**
+ * Batches go to the worker at most this often: a fsync here takes about 0.1 ms, so per-turn batches
+ * under load were small and their messages cost the main thread more than the writes themselves.
+ */
+const BATCH_INTERVAL_MS = 1;
 
 /**
  * The embedded store: SQLite in the manner of kine (one table of revisions), its database work
@@ -45,6 +50,8 @@ export class SqliteStore implements Store {
   private readonly hub = new WatchHub();
   private readonly stop = new AbortController();
   private queue: WriteOp[] = [];
+  /** when the last batch went to the worker (performance.now()) */
+  private lastBatchAt = -Infinity;
   private readonly inFlight = new Map<number, WriteOp[]>();
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
@@ -201,7 +208,10 @@ export class SqliteStore implements Store {
   private enqueue(kind: OpKind, key: string, value: string, expected: number | null): Promise<KeyValue> {
     if (this.closed) return Promise.reject(this.gone ?? new StoreUnavailableError('store is closed'));
     return new Promise((resolve, reject) => {
-      if (this.queue.push({ kind, key, value, expected, resolve, reject }) === 1) setImmediate(this.flush);
+      if (this.queue.push({ kind, key, value, expected, resolve, reject }) !== 1) return;
+      const wait = this.lastBatchAt + BATCH_INTERVAL_MS - performance.now();
+      if (wait > 0) setTimeout(this.flush, wait);
+      else setImmediate(this.flush);
     });
   }
 
@@ -219,6 +229,7 @@ export class SqliteStore implements Store {
     }
     const id = this.nextId++;
     this.inFlight.set(id, batch);
+    this.lastBatchAt = performance.now();
     this.worker.postMessage({ t: 'write', id, ops });
   };
 
