@@ -55,8 +55,18 @@ export async function runServer(flags: Map<string, string>, signal: AbortSignal,
 
   const extraHosts = (flags.get('tls-san') ?? '').split(',').filter(Boolean);
   if (host !== '0.0.0.0' && host !== '::') extraHosts.push(host);
-  const [pki, nodeToken] = await Promise.all([ensurePki(dataDir, { hosts: extraHosts }), ensureNodeToken(dataDir)]);
-  const store = await openStore(flags.get('datastore-endpoint'), dataDir, logger);
+  // the store opens (its worker thread boots) while the certificates are made or read
+  const [secrets, opened] = await Promise.allSettled([
+    Promise.all([ensurePki(dataDir, { hosts: extraHosts }), ensureNodeToken(dataDir)]),
+    openStore(flags.get('datastore-endpoint'), dataDir, logger),
+  ]);
+  if (secrets.status === 'rejected') {
+    if (opened.status === 'fulfilled') await opened.value.close();
+    throw secrets.reason;
+  }
+  if (opened.status === 'rejected') throw opened.reason;
+  const [pki, nodeToken] = secrets.value;
+  const store = opened.value;
   const api = new ApiServer({ store, resources: allResources, logger: logger.child({ component: 'apiserver' }), serverAddress: `${host}:${port}`, kubeletClient: await issueApiserverKubeletClient(pki), serviceCidr: flags.get('service-cidr') });
   await api.start();
 
