@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { skiffNodeOptions } from '../../../src/cli/node-options.js';
 
 /** How to start a throwaway `skiff server`. */
 export interface StartClusterOptions {
@@ -135,9 +136,9 @@ export async function startCluster(options: StartClusterOptions = {}): Promise<R
   };
 }
 
-/** Extra node flags for the server process (e.g. `--cpu-prof`), from `$SKIFF_SERVER_NODE_ARGS`, for profiling benchmarks. */
+/** The node flags `skiff` runs with, then extra ones for the server process (e.g. `--cpu-prof`) from `$SKIFF_SERVER_NODE_ARGS`, for profiling benchmarks. */
 function nodeArgsFromEnv(): string[] {
-  return (process.env.SKIFF_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+  return [...skiffNodeOptions, ...(process.env.SKIFF_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean)];
 }
 
 async function launchServer(args: string[], logFile: string, timeoutMs: number): Promise<Started> {
