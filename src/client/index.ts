@@ -43,7 +43,7 @@ export {
   byLabel,
   defaultIndexers,
 } from './indexed-store.js';
-export { Informer, type InformerOptions, type EventHandlers } from './informer.js';
+export { Informer, trimManagedFields, type InformerOptions, type EventHandlers } from './informer.js';
 export { SharedInformerFactory, type InformerSelection, type InformerFactoryOptions } from './informer-factory.js';
 export {
   type RateLimiter,

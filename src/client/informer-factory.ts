@@ -18,6 +18,8 @@ export interface InformerFactoryOptions {
   logger?: Logger;
   pageSize?: number;
   watchTimeoutSeconds?: number;
+  /** changes every object each informer caches (client-go's WithTransform), e.g. `trimManagedFields` */
+  transform?: (obj: KubeObject) => KubeObject;
 }
 
 /**
@@ -40,7 +42,7 @@ export class SharedInformerFactory {
     const key = [t.group, t.version, t.plural, selection.namespace ?? '', selection.labelSelector ?? '', selection.fieldSelector ?? ''].join('|');
     let informer = this.informers.get(key) as Informer<T> | undefined;
     if (!informer) {
-      informer = new Informer<T>(resource, { ...this.options, ...selection });
+      informer = new Informer<T>(resource, { ...this.options, transform: this.options.transform as ((obj: T) => T) | undefined, ...selection });
       this.informers.set(key, informer as unknown as Informer<KubeObject>);
       if (this.signal && !this.signal.aborted) informer.start(this.signal);
     }

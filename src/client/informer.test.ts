@@ -6,7 +6,7 @@ import { FakeClock, settle } from './clock.js';
 import { InProcessTransport } from './in-process-transport.js';
 import { Indexes } from './indexed-store.js';
 import { SharedInformerFactory } from './informer-factory.js';
-import { Informer } from './informer.js';
+import { Informer, trimManagedFields } from './informer.js';
 import { FakeApiHandler } from './testing/index.js';
 
 const podsPath = (ns: string) => `/api/v1/namespaces/${ns}/pods`;
@@ -194,4 +194,27 @@ test('the shared factory hands out one informer per resource and selection', asy
   assert.deepEqual(names(onN1.store.list()), ['p1']);
   const nodes = factory.informerFor('nodes');
   assert.equal(await nodes.waitForSync(controller.signal), true, 'informers created after start are started');
+});
+
+test('a transform such as trimManagedFields changes what is cached and handed to handlers, never the objects the server handed over', async (t) => {
+  const fake = new FakeApiHandler();
+  const client = new Client(new InProcessTransport(fake.handler, { name: 'test', groups: [] }));
+  const controller = new AbortController();
+  t.after(() => controller.abort());
+  const managed = (name: string) => ({ ...pod('a', name), metadata: { ...pod('a', name).metadata, managedFields: [{ manager: 'kubectl', operation: 'Update' }] } });
+  const listed = fake.put(podsPath('a'), managed('listed'));
+  const informer = new Informer(client.resource('pods'), { transform: trimManagedFields });
+  const seen: KubeObject[] = [];
+  informer.addEventHandler({ onAdd: (o) => seen.push(o), onUpdate: (_old, o) => seen.push(o) });
+  informer.start(controller.signal);
+  await informer.waitForSync(controller.signal);
+  await eventually(() => fake.openWatches() === 1, 'the watch');
+  const watched = fake.put(podsPath('a'), managed('watched'));
+  await eventually(() => seen.length === 2, 'two objects');
+
+  assert.deepEqual(seen.map((o) => [o.metadata.name, o.metadata.managedFields]), [['listed', undefined], ['watched', undefined]]);
+  assert.equal(informer.store.getByName('a', 'watched')?.metadata.managedFields, undefined);
+  assert.equal(informer.store.getByName('a', 'watched')?.metadata.namespace, 'a', 'the rest of the metadata is kept');
+  assert.equal(listed.metadata.managedFields?.length, 1, "the server's objects are unchanged");
+  assert.equal(watched.metadata.managedFields?.length, 1);
 });

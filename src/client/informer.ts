@@ -29,6 +29,24 @@ export interface InformerOptions<T extends KubeObject = KubeObject> {
   /** back-off after errors: first delay and cap (defaults 800 ms and 30 s) */
   initialBackoffMs?: number;
   maxBackoffMs?: number;
+  /**
+   * Changes each listed or watched object before the cache and the handlers see it (client-go's
+   * SetTransform), e.g. {@link trimManagedFields}. It must not change the object it is given (an
+   * in-process watch hands over the API server's own), and must answer the same for an object it
+   * already changed.
+   */
+  transform?: (obj: T) => T;
+}
+
+/**
+ * A transform that drops `metadata.managedFields`, which controllers and schedulers do not read,
+ * as kube-scheduler's and kube-controller-manager's informers do. It copies the two levels it
+ * changes and shares the rest.
+ */
+export function trimManagedFields<T extends KubeObject>(obj: T): T {
+  if (obj?.metadata?.managedFields === undefined) return obj;
+  const { managedFields: _dropped, ...metadata } = obj.metadata;
+  return { ...obj, metadata };
 }
 
 /**
@@ -152,7 +170,8 @@ export class Informer<T extends KubeObject = KubeObject> {
         continue: cont,
         signal,
       });
-      items.push(...page.items);
+      const transform = this.options.transform;
+      items.push(...(transform ? page.items.map(transform) : page.items));
       if (!cont) resourceVersion = page.metadata.resourceVersion ?? '';
       cont = page.metadata.continue || undefined;
     } while (cont && !signal.aborted);
@@ -189,7 +208,7 @@ export class Informer<T extends KubeObject = KubeObject> {
 
   private apply(event: WatchEvent<T>): void {
     if (event.type === 'ERROR') throw ApiError.fromStatus(event.object as unknown as Status);
-    const obj = event.object;
+    const obj = this.options.transform && event.type !== 'BOOKMARK' ? this.options.transform(event.object) : event.object;
     const rv = obj?.metadata?.resourceVersion;
     switch (event.type) {
       case 'ADDED':
