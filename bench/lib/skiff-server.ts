@@ -3,7 +3,6 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { skiffNodeOptions } from '../../src/cli/node-options.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 
@@ -44,7 +43,7 @@ export interface SkiffServer {
 export async function startSkiffServer(options: SkiffServerOptions = {}): Promise<SkiffServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'skiff-bench-'));
   // extra node flags for the server (e.g. V8 heap settings to compare), as test/e2e/lib/cluster.ts reads them
-  const nodeArgs: string[] = [...skiffNodeOptions, ...(process.env.SKIFF_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean)];
+  const nodeArgs: string[] = (process.env.SKIFF_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
   let profileDir: string | undefined;
   if (options.cpuProfileDir !== undefined) {
     profileDir = options.cpuProfileDir || mkdtempSync(join(tmpdir(), 'skiff-bench-prof-'));

@@ -79,7 +79,7 @@ export class SqliteStore implements Store {
    */
   static async open(path: string, options: SqliteStoreOptions = {}): Promise<SqliteStore> {
     const data: SqliteWorkerData = { path, busyTimeoutMs: options.busyTimeoutMs ?? 1000 };
-    // the worker keeps no objects: a small young generation (not the process-wide --max-semi-space-size) is plenty
+    // the worker keeps no objects: a small young generation is plenty
     const worker = new Worker(workerUrl, { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
     let opened: Extract<FromSqliteWorker, { t: 'ready' }>;
     try {

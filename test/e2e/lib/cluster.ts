@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { skiffNodeOptions } from '../../../src/cli/node-options.js';
 
 /** How to start a throwaway `skiff server`. */
 export interface StartClusterOptions {
@@ -136,9 +135,9 @@ export async function startCluster(options: StartClusterOptions = {}): Promise<R
   };
 }
 
-/** The node flags `skiff` runs with, then extra ones for the server process (e.g. `--cpu-prof`) from `$SKIFF_SERVER_NODE_ARGS`, for profiling benchmarks. */
+/** Extra node flags for the server process (e.g. `--cpu-prof`), from `$SKIFF_SERVER_NODE_ARGS`, for profiling benchmarks. */
 function nodeArgsFromEnv(): string[] {
-  return [...skiffNodeOptions, ...(process.env.SKIFF_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean)];
+  return (process.env.SKIFF_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
 }
 
 async function launchServer(args: string[], logFile: string, timeoutMs: number): Promise<Started> {
