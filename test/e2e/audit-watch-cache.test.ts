@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { setMaxListeners } from 'node:events';
 import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
 import type { ApiRequest, KubeObject, WatchEvent } from '../../src/api/index.js';
@@ -35,6 +36,8 @@ describe('watch cache through ApiServer', () => {
   const store = new CountingStore();
   let api: ApiServer;
   const stop = new AbortController();
+  // the thousand watches below all end with this one signal, as a component's informers share theirs
+  setMaxListeners(0, stop.signal);
   // the server's own timers are unref'd (an HTTPS server keeps a real process alive); this one stands in for it
   const keepAlive = setInterval(() => {}, 1000);
 
