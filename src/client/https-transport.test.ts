@@ -288,3 +288,37 @@ test('loading a kubeconfig without a current context fails with a clear message'
   writeFileSync(path, 'apiVersion: v1\nkind: Config\n');
   assert.throws(() => loadKubeconfig(path), /no current-context/);
 });
+
+test('h2: a request whose connection dies fails instead of waiting forever, and an answer cut short is an error, not a 200', async (t) => {
+  const server = http2.createSecureServer({ ...serverPair });
+  server.on('stream', (stream, headers) => {
+    stream.on('error', () => undefined);
+    if (headers[':path'] === '/partial') {
+      stream.respond({ ':status': 200, 'content-type': 'application/json' });
+      stream.write('{"kind":"PodList","items":[');
+    }
+    // both: the connection is lost before the answer is whole
+    setTimeout(() => stream.session?.destroy(), 30);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise((resolve) => server.close(resolve)));
+  const transport = new HttpsTransport({ server: `https://127.0.0.1:${(server.address() as AddressInfo).port}`, ca: serverPair.cert });
+  t.after(() => transport.close());
+  await assert.rejects(transport.request({ method: 'GET', path: '/hang' }), /closed before an answer arrived/);
+  await assert.rejects(transport.request({ method: 'GET', path: '/partial' }), /ended before the whole answer arrived/);
+});
+
+test('h2: close() ends the watches still open on the connection', async () => {
+  const transport = new HttpsTransport({ server: servers.get('h2')!.url, ca: serverPair.cert });
+  const events: WatchEvent[] = [];
+  const watching = (async () => {
+    for await (const ev of transport.watch('/api/v1/namespaces/default/pods', new URLSearchParams({ resourceVersion: '4' }), new AbortController().signal)) {
+      events.push(ev);
+      if (events.length === 2) transport.close();
+    }
+  })();
+  // the test server keeps this watch open after its two events: only close() can end it
+  const outcome = await Promise.race([watching.then(() => 'ended', () => 'ended'), new Promise((resolve) => setTimeout(resolve, 5000, 'still running')).then(String)]);
+  assert.equal(outcome, 'ended');
+  assert.deepEqual(events.map((e) => e.type), ['ADDED', 'MODIFIED']);
+});

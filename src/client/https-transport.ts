@@ -21,11 +21,15 @@ interface Exchange {
   body: AsyncIterable<Buffer>;
   /** stops reading (a watch the caller leaves) */
   close(): void;
+  /** after the body: why it is not whole (an HTTP/2 stream the server reset ends its body early without an error) */
+  cutShort(): Error | undefined;
 }
 
 /** Stream and connection windows of an HTTP/2 connection, as client-go's (4 MiB per stream) so big lists are not throttled by the 64 KiB default. */
 const streamWindowBytes = 4 * 1024 * 1024;
 const connectionWindowBytes = 32 * 1024 * 1024;
+/** How often a connection with open streams is checked with a PING, and TCP keep-alive's idle time. */
+const healthCheckMs = 30_000;
 
 /**
  * Talks to an API server over HTTPS with JSON bodies. As client-go, it offers HTTP/2 by ALPN and
@@ -69,7 +73,10 @@ export class HttpsTransport implements Transport {
       headers['content-length'] = String(payload.length);
     }
     const res = await this.send(req.method, this.pathOf(req.path, req.query), headers, req.signal, payload);
-    const body = decode(await readAll(res), res.contentType);
+    const text = await readAll(res);
+    const cut = res.cutShort();
+    if (cut) throw cut;
+    const body = decode(text, res.contentType);
     if (res.status < 200 || res.status >= 300) throw errorFromResponse(res.status, body);
     return { status: res.status, body };
   }
@@ -99,6 +106,8 @@ export class HttpsTransport implements Transport {
         }
       }
       pending += utf8.decode();
+      const cut = res.cutShort();
+      if (cut) throw cut;
       if (pending.trim()) yield JSON.parse(pending) as WatchEvent;
     } catch (err) {
       if (signal.aborted) return;
@@ -108,11 +117,11 @@ export class HttpsTransport implements Transport {
     }
   }
 
-  /** Closes the HTTP/2 connection and idle pooled connections. */
+  /** Closes the connections, ending the requests and watches still open on them. */
   close(): void {
     this.closed = true;
     this.agent.destroy();
-    void this.session?.then((s) => s?.close());
+    void this.session?.then((s) => s?.destroy(), () => undefined);
     this.session = undefined;
   }
 
@@ -123,22 +132,32 @@ export class HttpsTransport implements Transport {
 
   private async send(method: string, path: string, headers: Record<string, string>, signal?: AbortSignal, payload?: Buffer): Promise<Exchange> {
     signal?.throwIfAborted();
-    let session = this.http1Only ? undefined : await this.connection();
+    if (this.http1Only) return this.sendHttp1(method, path, headers, signal, payload);
+    const current = this.connection();
+    let session = await current;
     if (!session) return this.sendHttp1(method, path, headers, signal, payload);
     if (session.closed || session.destroyed) {
       // the server said goodbye (GOAWAY) since: a new connection takes the request
-      this.session = undefined;
+      if (this.session === current) this.session = undefined;
       session = await this.connection();
       if (!session) return this.sendHttp1(method, path, headers, signal, payload);
     }
     const conn = session;
     return new Promise((resolve, reject) => {
       const stream = conn.request({ ':method': method, ':path': path, ...headers }, { endStream: payload === undefined, signal });
+      let answered = false;
       hold(conn);
-      stream.once('close', () => release(conn));
+      stream.once('close', () => {
+        release(conn);
+        // the connection went away (or the server reset the stream) before any answer
+        if (!answered) reject(new Error(`the HTTP/2 stream of ${method} ${path} closed before an answer arrived${stream.rstCode ? ` (code ${stream.rstCode})` : ''}`));
+      });
       stream.once('error', reject);
       stream.once('response', (answer) => {
+        answered = true;
         stream.off('error', reject);
+        // from here the body's reader learns of a failure from the stream itself (and cutShort)
+        stream.on('error', () => undefined);
         resolve({
           status: Number(answer[':status']),
           contentType: answer['content-type'],
@@ -146,6 +165,8 @@ export class HttpsTransport implements Transport {
           close: () => {
             if (!stream.closed) stream.close(http2.constants.NGHTTP2_CANCEL);
           },
+          // a stream cut off by a lost connection or a reset ends like a whole one, but with a code
+          cutShort: () => (stream.rstCode ? new Error(`the HTTP/2 stream of ${method} ${path} ended before the whole answer arrived (code ${stream.rstCode})`) : undefined),
         });
       });
       if (payload !== undefined) stream.end(payload);
@@ -156,7 +177,13 @@ export class HttpsTransport implements Transport {
     return new Promise((resolve, reject) => {
       const options: http.RequestOptions = { method, headers, agent: this.agent, signal };
       const req = (this.secure ? https.request : http.request)(new URL(path, this.base), options, (res) =>
-        resolve({ status: res.statusCode ?? 0, contentType: res.headers['content-type'], body: res, close: () => res.destroy() }),
+        resolve({
+          status: res.statusCode ?? 0,
+          contentType: res.headers['content-type'],
+          body: res,
+          close: () => res.destroy(),
+          cutShort: () => (res.complete ? undefined : new Error(`the connection closed before the whole answer to ${method} ${path} arrived`)),
+        }),
       );
       req.on('error', reject);
       req.end(payload);
@@ -188,9 +215,12 @@ export class HttpsTransport implements Transport {
           resolve(undefined);
           return;
         }
+        socket.setKeepAlive(true, healthCheckMs);
         const session = http2.connect(this.base, { createConnection: () => socket, settings: { initialWindowSize: streamWindowBytes } });
         session.setLocalWindowSize(connectionWindowBytes);
+        const health = checkHealth(session);
         const forget = () => {
+          clearInterval(health);
           if (this.session === made) this.session = undefined;
         };
         session.once('close', forget);
@@ -206,6 +236,31 @@ export class HttpsTransport implements Transport {
     return made;
   }
 
+}
+
+/**
+ * While streams are open, a PING every `healthCheckMs`; a connection that has not answered the
+ * previous one by the next is destroyed, so its requests and watches fail and are made again on a
+ * new one (client-go pings after 30 s without a frame and gives up 15 s later).
+ */
+function checkHealth(session: http2.ClientHttp2Session): NodeJS.Timeout {
+  let waiting = false;
+  const timer = setInterval(() => {
+    if ((openStreams.get(session) ?? 0) === 0 || session.destroyed) {
+      waiting = false;
+      return;
+    }
+    if (waiting) {
+      session.destroy(new Error(`the API server did not answer an HTTP/2 PING within ${healthCheckMs / 1000} s`));
+      return;
+    }
+    waiting = true;
+    session.ping((err) => {
+      if (!err) waiting = false;
+    });
+  }, healthCheckMs);
+  timer.unref();
+  return timer;
 }
 
 /** Open streams per HTTP/2 connection: an open stream keeps the process alive, an idle connection does not (as an idle keep-alive socket). */

@@ -32,8 +32,9 @@ type Request = RequestMessage extends infer M ? (M extends unknown ? Omit<M, 'id
 
 const workerUrl = new URL('./sqlite-worker.js', import.meta.url);
 /**
- * Batches go to the worker at most this often: a fsync here takes about 0.1 ms, so per-turn batches
- * under load were small and their messages cost the main thread more than the writes themselves.
+ * While a batch is in the worker, the next goes at most this long after it: a fsync here takes
+ * about 0.1 ms, so per-turn batches under load were small and their messages cost the main thread
+ * more than the writes themselves.
  */
 const BATCH_INTERVAL_MS = 1;
 
@@ -210,7 +211,8 @@ export class SqliteStore implements Store {
     if (this.closed) return Promise.reject(this.gone ?? new StoreUnavailableError('store is closed'));
     return new Promise((resolve, reject) => {
       if (this.queue.push({ kind, key, value, expected, resolve, reject }) !== 1) return;
-      const wait = this.lastBatchAt + BATCH_INTERVAL_MS - performance.now();
+      // a lone writer goes at once; under load a batch waits for the interval
+      const wait = this.inFlight.size === 0 ? 0 : this.lastBatchAt + BATCH_INTERVAL_MS - performance.now();
       if (wait > 0) setTimeout(this.flush, wait);
       else setImmediate(this.flush);
     });
@@ -242,6 +244,11 @@ export class SqliteStore implements Store {
       case 'failed':
         this.logger?.error({ err: message.message, stage: message.stage }, message.stage === 'fsync' ? 'fsync of the sqlite WAL failed' : 'sqlite write transaction failed');
         for (const id of message.ids) this.failBatch(id, new StoreUnavailableError(`sqlite ${message.stage === 'fsync' ? 'fsync' : 'write'} failed: ${message.message}`));
+        if (message.stage === 'fsync') {
+          // the failed batches are committed in the WAL, and later reads would show them: stop, as etcd does
+          this.onGone(new Error(`fsync of the WAL failed: ${message.message}`));
+          void this.worker.terminate();
+        }
         break;
       case 'reply':
       case 'error': {
