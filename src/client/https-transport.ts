@@ -18,11 +18,10 @@ export interface HttpsTransportOptions {
 interface Exchange {
   status: number;
   contentType: string | undefined;
+  /** the body; fails at its end when the answer was cut short */
   body: AsyncIterable<Buffer>;
   /** stops reading (a watch the caller leaves) */
   close(): void;
-  /** after the body: why it is not whole (an HTTP/2 stream the server reset ends its body early without an error) */
-  cutShort(): Error | undefined;
 }
 
 /** Stream and connection windows of an HTTP/2 connection, as client-go's (4 MiB per stream) so big lists are not throttled by the 64 KiB default. */
@@ -73,10 +72,7 @@ export class HttpsTransport implements Transport {
       headers['content-length'] = String(payload.length);
     }
     const res = await this.send(req.method, this.pathOf(req.path, req.query), headers, req.signal, payload);
-    const text = await readAll(res);
-    const cut = res.cutShort();
-    if (cut) throw cut;
-    const body = decode(text, res.contentType);
+    const body = decode(await readAll(res), res.contentType);
     if (res.status < 200 || res.status >= 300) throw errorFromResponse(res.status, body);
     return { status: res.status, body };
   }
@@ -106,8 +102,6 @@ export class HttpsTransport implements Transport {
         }
       }
       pending += utf8.decode();
-      const cut = res.cutShort();
-      if (cut) throw cut;
       if (pending.trim()) yield JSON.parse(pending) as WatchEvent;
     } catch (err) {
       if (signal.aborted) return;
@@ -161,12 +155,11 @@ export class HttpsTransport implements Transport {
         resolve({
           status: Number(answer[':status']),
           contentType: answer['content-type'],
-          body: stream,
+          // a stream cut off by a lost connection or a reset ends like a whole one, but with a code
+          body: whole(stream, () => (stream.rstCode ? new Error(`the HTTP/2 stream of ${method} ${path} ended before the whole answer arrived (code ${stream.rstCode})`) : undefined)),
           close: () => {
             if (!stream.closed) stream.close(http2.constants.NGHTTP2_CANCEL);
           },
-          // a stream cut off by a lost connection or a reset ends like a whole one, but with a code
-          cutShort: () => (stream.rstCode ? new Error(`the HTTP/2 stream of ${method} ${path} ended before the whole answer arrived (code ${stream.rstCode})`) : undefined),
         });
       });
       if (payload !== undefined) stream.end(payload);
@@ -180,9 +173,8 @@ export class HttpsTransport implements Transport {
         resolve({
           status: res.statusCode ?? 0,
           contentType: res.headers['content-type'],
-          body: res,
+          body: whole(res, () => (res.complete ? undefined : new Error(`the connection closed before the whole answer to ${method} ${path} arrived`))),
           close: () => res.destroy(),
-          cutShort: () => (res.complete ? undefined : new Error(`the connection closed before the whole answer to ${method} ${path} arrived`)),
         }),
       );
       req.on('error', reject);
@@ -235,7 +227,6 @@ export class HttpsTransport implements Transport {
     });
     return made;
   }
-
 }
 
 /**
@@ -281,6 +272,13 @@ function release(session: http2.ClientHttp2Session): void {
 /** An HttpsTransport for `$KUBECONFIG` or `~/.kube/config` (or the file at `path`). */
 export function fromKubeconfigPath(path = defaultKubeconfigPath(), options?: HttpsTransportOptions): HttpsTransport {
   return HttpsTransport.fromKubeconfig(path, options);
+}
+
+/** A body that, once read to its end, fails with what `cutShort` says is missing. */
+async function* whole(body: AsyncIterable<Buffer>, cutShort: () => Error | undefined): AsyncIterable<Buffer> {
+  yield* body;
+  const cut = cutShort();
+  if (cut) throw cut;
 }
 
 async function readAll(res: Exchange): Promise<string> {
