@@ -21,8 +21,8 @@ import { startEtcd } from '../test/e2e/lib/etcd.js';
 import { BenchArgs, cpuProfileRequest } from './lib/args.js';
 import { runCount, micros } from './lib/closed-loop.js';
 import { profileReport } from './lib/cpu-profile.js';
-import { printHeader } from './lib/machine.js';
-import { processCpuMs, startSkiffServer } from './lib/skiff-server.js';
+import { printHeader, processCpuMs } from './lib/machine.js';
+import { startSkiffServer } from './lib/skiff-server.js';
 import { latencySummary, percentile, verdict } from './lib/stats.js';
 
 const args = new BenchArgs();

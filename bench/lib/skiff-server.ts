@@ -132,13 +132,6 @@ export function processMemory(pid: number): { rssKiB: number; hwmKiB: number } {
   return { rssKiB: field('VmRSS'), hwmKiB: field('VmHWM') };
 }
 
-/** User + system CPU time of a process so far, in ms (from /proc/<pid>/stat). */
-export function processCpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-}
-
 function lines(child: ChildProcess, stream: 'stdout' | 'stderr', onLine: (line: string) => void): void {
   let pending = '';
   child[stream]!.setEncoding('utf8');

@@ -27,11 +27,11 @@ export interface DaemonOptions {
 }
 
 /**
- * Starts a test server process and waits until it is ready. Returns `stop()` (SIGTERM, SIGKILL
+ * Starts a test server process and waits until it is ready. Returns its pid and `stop()` (SIGTERM, SIGKILL
  * after 5 s, then the folder is removed; safe to call twice); the process is also killed if the
  * test process exits first, and stopped again when start-up fails.
  */
-export async function startDaemon(options: DaemonOptions): Promise<{ stop: () => Promise<void> }> {
+export async function startDaemon(options: DaemonOptions): Promise<{ pid: number; stop: () => Promise<void> }> {
   const child = spawn(options.binary, options.args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => {
@@ -62,5 +62,5 @@ export async function startDaemon(options: DaemonOptions): Promise<{ stop: () =>
     await stop();
     throw error;
   }
-  return { stop };
+  return { pid: child.pid!, stop };
 }

@@ -9,6 +9,8 @@ export interface RunningEtcd {
   endpoint: string;
   /** plain client URL, `http://127.0.0.1:<port>` */
   clientUrl: string;
+  /** the etcd process, for benches that account its CPU */
+  pid: number;
   /** kill etcd and remove its data dir; safe to call twice */
   stop: () => Promise<void>;
 }
@@ -25,7 +27,7 @@ export async function startEtcd(): Promise<RunningEtcd> {
   const peerPort = await freePort();
   const clientUrl = `http://127.0.0.1:${clientPort}`;
   const peerUrl = `http://127.0.0.1:${peerPort}`;
-  const { stop } = await startDaemon({
+  const { pid, stop } = await startDaemon({
     name: 'etcd',
     binary: ETCD_BINARY,
     args: [
@@ -44,5 +46,5 @@ export async function startEtcd(): Promise<RunningEtcd> {
       return res.ok && ((await res.json()) as { health?: string }).health === 'true';
     },
   });
-  return { endpoint: `etcd://127.0.0.1:${clientPort}`, clientUrl, stop };
+  return { endpoint: `etcd://127.0.0.1:${clientPort}`, clientUrl, pid, stop };
 }
