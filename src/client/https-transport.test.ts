@@ -308,6 +308,57 @@ test('h2: a request whose connection dies fails instead of waiting forever, and 
   await assert.rejects(transport.request({ method: 'GET', path: '/partial' }), /ended before the whole answer arrived/);
 });
 
+test('h2: a request the server refused unprocessed (REFUSED_STREAM, or above a GOAWAY) is sent again, on a new connection if need be', async (t) => {
+  const server = http2.createSecureServer({ ...serverPair });
+  const received: string[] = [];
+  let refuseNext = true;
+  let lastTaken: number | undefined;
+  server.on('stream', (stream, headers) => {
+    stream.on('error', () => undefined);
+    const path = String(headers[':path']);
+    // after its GOAWAY the server leaves later streams alone: the client's end refuses them
+    if (lastTaken !== undefined && stream.id! > lastTaken) return;
+    if (path === '/slow') {
+      lastTaken = stream.id;
+      stream.session!.goaway(http2.constants.NGHTTP2_NO_ERROR, stream.id);
+      stream.respond({ ':status': 200, 'content-type': 'application/json' });
+      setTimeout(() => stream.end(JSON.stringify({ path })), 100).unref();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    stream.on('data', (c: Buffer) => chunks.push(c));
+    stream.on('end', () => {
+      if (path === '/refused' && refuseNext) {
+        refuseNext = false;
+        return stream.close(http2.constants.NGHTTP2_REFUSED_STREAM);
+      }
+      received.push(`${path} ${Buffer.concat(chunks).toString()}`);
+      stream.respond({ ':status': 200, 'content-type': 'application/json' });
+      stream.end(JSON.stringify({ path }));
+    });
+  });
+  const sessions: http2.ServerHttp2Session[] = [];
+  server.on('session', (s: http2.ServerHttp2Session) => sessions.push(s));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => {
+    for (const s of sessions) s.destroy();
+    return new Promise((resolve) => server.close(resolve));
+  });
+  const transport = new HttpsTransport({ server: `https://127.0.0.1:${(server.address() as AddressInfo).port}`, ca: serverPair.cert });
+  t.after(() => transport.close());
+
+  assert.deepEqual((await transport.request({ method: 'POST', path: '/refused', body: { n: 1 } })).body, { path: '/refused' });
+  assert.deepEqual(received, ['/refused {"n":1}'], 'sent again whole, and processed once');
+  assert.equal(sessions.length, 1, 'a refused stream alone does not cost the connection');
+
+  // sent together: the second stream is above the GOAWAY the first one provokes
+  const [slow, beside] = await Promise.all([transport.request({ method: 'GET', path: '/slow' }), transport.request({ method: 'POST', path: '/beside', body: { n: 2 } })]);
+  assert.deepEqual(slow.body, { path: '/slow' }, 'the stream the GOAWAY kept is answered on the old connection');
+  assert.deepEqual(beside.body, { path: '/beside' });
+  assert.deepEqual(received, ['/refused {"n":1}', '/beside {"n":2}']);
+  assert.equal(sessions.length, 2, 'the refused request went on a new connection');
+});
+
 test('h2: close() ends the watches still open on the connection', async () => {
   const transport = new HttpsTransport({ server: servers.get('h2')!.url, ca: serverPair.cert });
   const events: WatchEvent[] = [];

@@ -33,7 +33,7 @@ const healthCheckMs = 30_000;
 /**
  * Talks to an API server over HTTPS with JSON bodies. As client-go, it offers HTTP/2 by ALPN and
  * multiplexes every request and watch over one connection when the server takes it (a new one is
- * made when that connection ends); a server that answers HTTP/1.1 gets a keep-alive pool. A watch
+ * made when that connection ends, and a request the server refused unprocessed is sent again); a server that answers HTTP/1.1 gets a keep-alive pool. A watch
  * is a streaming GET with `watch=true`, read as newline-delimited JSON events.
  */
 export class HttpsTransport implements Transport {
@@ -125,32 +125,56 @@ export class HttpsTransport implements Transport {
   }
 
   private async send(method: string, path: string, headers: Record<string, string>, signal?: AbortSignal, payload?: Buffer): Promise<Exchange> {
-    signal?.throwIfAborted();
-    if (this.http1Only) return this.sendHttp1(method, path, headers, signal, payload);
-    const current = this.connection();
-    let session = await current;
-    if (!session) return this.sendHttp1(method, path, headers, signal, payload);
-    if (session.closed || session.destroyed) {
-      // the server said goodbye (GOAWAY) since: a new connection takes the request
-      if (this.session === current) this.session = undefined;
-      session = await this.connection();
+    for (let attempt = 1; ; attempt++) {
+      signal?.throwIfAborted();
+      if (this.http1Only) return this.sendHttp1(method, path, headers, signal, payload);
+      const session = await this.liveConnection();
       if (!session) return this.sendHttp1(method, path, headers, signal, payload);
+      try {
+        return await this.sendHttp2(session, method, path, headers, signal, payload);
+      } catch (err) {
+        // a stream the server refused was never processed (RFC 9113 §8.7): it is safe to send
+        // again, on a new connection if the old one is going away, as Go's transport does
+        if (!(err instanceof RefusedStreamError) || attempt === maxRefusedAttempts) throw err;
+      }
     }
-    const conn = session;
+  }
+
+  /** The HTTP/2 connection, a new one if the server has said goodbye (GOAWAY) since; none if the server speaks HTTP/1.1 only. */
+  private async liveConnection(): Promise<http2.ClientHttp2Session | undefined> {
+    const current = this.connection();
+    const session = await current;
+    if (!session || !(session.closed || session.destroyed)) return session;
+    if (this.session === current) this.session = undefined;
+    return this.connection();
+  }
+
+  private sendHttp2(conn: http2.ClientHttp2Session, method: string, path: string, headers: Record<string, string>, signal?: AbortSignal, payload?: Buffer): Promise<Exchange> {
     return new Promise((resolve, reject) => {
-      const stream = conn.request({ ':method': method, ':path': path, ...headers }, { endStream: payload === undefined, signal });
+      let stream: http2.ClientHttp2Stream;
+      try {
+        stream = conn.request({ ':method': method, ':path': path, ...headers }, { endStream: payload === undefined, signal });
+      } catch (err) {
+        // the session began closing after liveConnection() looked: nothing was sent
+        const code = (err as { code?: string }).code;
+        return reject(code === 'ERR_HTTP2_GOAWAY_SESSION' || code === 'ERR_HTTP2_INVALID_SESSION' ? new RefusedStreamError(method, path) : err);
+      }
       let answered = false;
       hold(conn);
       stream.once('close', () => {
         release(conn);
+        if (answered) return;
+        if (stream.rstCode === http2.constants.NGHTTP2_REFUSED_STREAM) return reject(new RefusedStreamError(method, path));
         // the connection went away (or the server reset the stream) before any answer
-        if (!answered) reject(new Error(`the HTTP/2 stream of ${method} ${path} closed before an answer arrived${stream.rstCode ? ` (code ${stream.rstCode})` : ''}`));
+        reject(new Error(`the HTTP/2 stream of ${method} ${path} closed before an answer arrived${stream.rstCode ? ` (code ${stream.rstCode})` : ''}`));
       });
-      stream.once('error', reject);
+      stream.on('error', (err) => {
+        if (stream.rstCode !== http2.constants.NGHTTP2_REFUSED_STREAM) reject(err);
+      });
       stream.once('response', (answer) => {
         answered = true;
-        stream.off('error', reject);
         // from here the body's reader learns of a failure from the stream itself (and cutShort)
+        stream.removeAllListeners('error');
         stream.on('error', () => undefined);
         resolve({
           status: Number(answer[':status']),
@@ -226,6 +250,16 @@ export class HttpsTransport implements Transport {
       if (this.session === made) this.session = undefined;
     });
     return made;
+  }
+}
+
+/** How often a request the server refused unprocessed is sent before its refusal is the answer. */
+const maxRefusedAttempts = 3;
+
+/** The server refused a stream without processing it (REFUSED_STREAM, or above a GOAWAY's last stream). */
+class RefusedStreamError extends Error {
+  constructor(method: string, path: string) {
+    super(`the API server refused the HTTP/2 stream of ${method} ${path} unprocessed (REFUSED_STREAM), ${maxRefusedAttempts} times`);
   }
 }
 
