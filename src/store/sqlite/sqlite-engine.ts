@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
-import { closeSync, fstatSync, fsync, openSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, fsync, fsyncSync, openSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { setImmediate as tick } from 'node:timers/promises';
 import { prefixEnd } from '../watch-hub.js';
 import { OpKind, OpStatus, type EventsReply, type FromSqliteWorker, type GetReply, type ListReply, type SizesReply } from './sqlite-protocol.js';
@@ -145,7 +146,7 @@ export class SqliteEngine {
     if (this.syncing || this.unsynced.length === 0) return;
     const batches = this.unsynced;
     this.unsynced = [];
-    const fd = this.path === ':memory:' ? undefined : (this.walFd ??= openSync(`${this.path}-wal`, 'r'));
+    const fd = this.path === ':memory:' ? undefined : (this.walFd ??= openWal(this.path));
     if (fd === undefined) {
       this.settle(batches, null);
       return;
@@ -246,4 +247,19 @@ function walSize(path: string): number {
   } catch {
     return 0;
   }
+}
+
+/**
+ * Opens the WAL for the store's own fsyncs, after syncing its folder once: SQLite made the file
+ * at open, and with synchronous=OFF it never syncs the folder itself (as it does under FULL), so
+ * without this a crash could lose the new file's name and with it every write acknowledged in it.
+ */
+function openWal(path: string): number {
+  const dir = openSync(dirname(path), 'r');
+  try {
+    fsyncSync(dir);
+  } finally {
+    closeSync(dir);
+  }
+  return openSync(`${path}-wal`, 'r');
 }
