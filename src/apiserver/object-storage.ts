@@ -22,6 +22,7 @@ export interface DeleteOptions {
   gracePeriodSeconds?: number;
   propagationPolicy?: 'Background' | 'Foreground' | 'Orphan';
   preconditions?: { uid?: string; resourceVersion?: string };
+  /** `dryRun: ["All"]` in the body (kubectl sends it there) or the query: nothing is written */
   dryRun?: boolean;
 }
 
@@ -314,7 +315,7 @@ export class ObjectStorage {
         }
         if (isCoreNamespace(def)) (next.status as Record<string, unknown>) = { ...(next.status as object), phase: 'Terminating' };
         if (isDeepStrictEqual(stripRevision(next), stripRevision(current))) return { object: current, deleted: false };
-        if (context.dryRun) return { object: next, deleted: false };
+        if (context.dryRun || options.dryRun) return { object: next, deleted: false };
         try {
           const written = await this.store.update(key, this.encode(next), kv.modRevision);
           return { object: withRevision(next, written), deleted: false };
@@ -323,7 +324,7 @@ export class ObjectStorage {
           throw error;
         }
       }
-      if (context.dryRun) return { object: current, deleted: true };
+      if (context.dryRun || options.dryRun) return { object: current, deleted: true };
       try {
         const gone = await this.store.delete(key, kv.modRevision);
         return { object: withRevision(current, gone), deleted: true };

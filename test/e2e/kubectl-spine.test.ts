@@ -251,6 +251,13 @@ for (const version of ['1.29', '1.33'] as KubectlVersion[]) {
       assert.match(out, new RegExp(`^default\\s+configmap/${cm}\\s+1\\s`, 'm'));
     });
 
+    it('delete --dry-run=server says deleted and keeps the objects (kubectl sends dryRun in the body)', async () => {
+      const out = ok(await kubectl(['delete', '-f', objectsFile, '--dry-run=server']), 'delete --dry-run=server');
+      assert.deepEqual(out.trim().split('\n'), [`pod "${pod}" deleted (server dry run)`, `deployment.apps "${deploy}" deleted (server dry run)`, `configmap "${cm}" deleted (server dry run)`]);
+      const names = ok(await kubectl(['get', '-f', objectsFile, '-o', 'name']), 'get -f after the dry run');
+      assert.deepEqual(names.trim().split('\n'), [`pod/${pod}`, `deployment.apps/${deploy}`, `configmap/${cm}`]);
+    });
+
     it('delete -f removes the three objects with the upstream lines', async () => {
       const out = ok(await kubectl(['delete', '-f', objectsFile]), 'delete -f');
       assert.deepEqual(out.trim().split('\n'), [`pod "${pod}" deleted`, `deployment.apps "${deploy}" deleted`, `configmap "${cm}" deleted`]);
