@@ -12,6 +12,7 @@ import {
   type PatchSchema,
 } from '../api/index.js';
 import { decodeBody } from './body.js';
+import { checkApplyConfig } from './field-validation.js';
 import { rfc3339, type ObjectStorage, type WriteContext } from './object-storage.js';
 import type { ResourceDef } from './resources/resource-def.js';
 import type { RequestInfo } from './request-info.js';
@@ -94,7 +95,7 @@ export function strategicPatch(storage: ObjectStorage, current: KubeObject, patc
  * A server-side apply request (`application/apply-patch+yaml`): creates the object when it is
  * missing, else merges the configuration with ownership checks; 409 on conflicts unless force.
  */
-export async function serverSideApplyRequest(storage: ObjectStorage, request: ApiRequest, info: RequestInfo, write: WriteContext, subresource: string): Promise<{ object: KubeObject; created: boolean }> {
+export async function serverSideApplyRequest(storage: ObjectStorage, request: ApiRequest, info: RequestInfo, write: WriteContext, subresource: string): Promise<{ object: KubeObject; created: boolean; warnings: string[] }> {
   const q = request.query;
   const manager = q.get('fieldManager');
   if (!manager) throw invalidPatchOptions('fieldManager', 'Required value: is required for apply patch', 'FieldValueRequired');
@@ -103,6 +104,7 @@ export async function serverSideApplyRequest(storage: ObjectStorage, request: Ap
   if (forceText !== null && forceText !== 'true' && forceText !== 'false') throw new ApiError('BadRequest', `invalid value for force: ${forceText}`);
   const force = forceText === 'true';
   const config = configOf(storage, decodeBody(request), info);
+  const warnings = checkApplyConfig(request, storage.def, config);
   const options = { ...managerOptions(storage, manager, write, subresource), force };
   const plain: WriteContext = { user: write.user, dryRun: write.dryRun, now: write.now };
   for (let attempt = 0; ; attempt++) {
@@ -117,7 +119,7 @@ export async function serverSideApplyRequest(storage: ObjectStorage, request: Ap
       if (subresource) throw new ApiError('NotFound', `${storage.qualifiedResource} "${info.name}" not found`, { name: info.name, group: storage.def.group || undefined, kind: storage.def.plural });
       try {
         const created = await storage.create(info.namespace, serverSideApply(undefined, config, options), plain);
-        return { object: created, created: true };
+        return { object: created, created: true, warnings };
       } catch (error) {
         if (error instanceof ApiError && error.reason === 'AlreadyExists' && attempt < 3) continue;
         throw error;
@@ -129,7 +131,7 @@ export async function serverSideApplyRequest(storage: ObjectStorage, request: Ap
       if (config.metadata.resourceVersion) applied.metadata.resourceVersion = config.metadata.resourceVersion;
       return applied;
     }, plain, subresource);
-    return { object, created: false };
+    return { object, created: false, warnings };
   }
 }
 

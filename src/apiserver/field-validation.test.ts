@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ApiError, type ApiRequest, type KubeObject } from '../api/index.js';
 import { findDuplicateFields } from './duplicate-fields.js';
-import { checkFields, withWarnings } from './field-validation.js';
+import { checkApplyConfig, checkFields, withWarnings } from './field-validation.js';
 
 function wireRequest(body: string, fieldValidation?: string): ApiRequest {
   const query = new URLSearchParams(fieldValidation ? { fieldValidation } : {});
@@ -62,5 +62,36 @@ describe(`checkFields (${pod})`, () => {
 
   it('refuses an unknown directive', () => {
     assert.throws(() => checkFields(wireRequest('{}', 'Loose'), podKind, {} as KubeObject, 'create'), /fieldValidation parameter unsupported/);
+  });
+});
+
+describe('checkApplyConfig (server-side apply)', () => {
+  const applyRequest = (text: string, fieldValidation?: string): ApiRequest => ({ ...wireRequest(text, fieldValidation), method: 'PATCH', headers: { 'content-type': 'application/apply-patch+yaml' } });
+  const config = (text: string) => JSON.parse(text) as KubeObject;
+
+  it('fails on an unknown field or a wrong type under every fieldValidation, naming the object and the path', () => {
+    const unknown = '{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"d","namespace":"ns"},"spec":{"replica":2}}';
+    for (const mode of ['Strict', 'Warn', 'Ignore']) {
+      assert.throws(() => checkApplyConfig(applyRequest(unknown, mode), { group: 'apps', version: 'v1', kind: 'Deployment' }, config(unknown)), {
+        code: 400,
+        message: 'failed to create typed patch object (ns/d; apps/v1, Kind=Deployment): .spec.replica: field not declared in schema',
+      });
+    }
+    const both = '{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"spec":{"containers":{"name":"c"},"nodeNamee":"x"}}';
+    assert.throws(() => checkApplyConfig(applyRequest(both), podKind, config(both)), (error: ApiError) => {
+      assert.equal(error.code, 400);
+      assert.match(error.message, /^failed to create typed patch object \(\/p; \/v1, Kind=Pod\): errors:\n {2}json: cannot unmarshal object into Go struct field PodSpec\.spec\.containers of type \[\]v1\.Container\n {2}\.spec\.nodeNamee: field not declared in schema$/);
+      return true;
+    });
+  });
+
+  it('leaves a good configuration alone, and duplicate fields follow fieldValidation', () => {
+    const good = '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c"},"data":{"a":"1"}}';
+    assert.deepEqual(checkApplyConfig(applyRequest(good, 'Strict'), { group: '', version: 'v1', kind: 'ConfigMap' }, config(good)), []);
+    const twice = '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c"},"data":{"a":"1","a":"2"}}';
+    const cm = { group: '', version: 'v1', kind: 'ConfigMap' };
+    assert.deepEqual(checkApplyConfig(applyRequest(twice), cm, config(twice)), ['duplicate field "data.a"']);
+    assert.deepEqual(checkApplyConfig(applyRequest(twice, 'Ignore'), cm, config(twice)), []);
+    assert.throws(() => checkApplyConfig(applyRequest(twice, 'Strict'), cm, config(twice)), { code: 400, message: 'error strict decoding YAML: duplicate field "data.a"' });
   });
 });

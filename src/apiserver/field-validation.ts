@@ -54,6 +54,31 @@ export function checkFields(request: ApiRequest, kind: DecodedKind, object: Kube
   return { object, warnings: problems };
 }
 
+/**
+ * Checks a server-side apply configuration against its kind's schema, as upstream's conversion of
+ * the configuration to a typed object does: a field the schema does not declare, or a value of the
+ * wrong type, fails the request whatever `fieldValidation` says (upstream answers these with its
+ * message and, by an oversight it is fixing, code 500; this answers 400). Duplicate fields then
+ * follow `fieldValidation`. Returns the warnings to answer with.
+ */
+export function checkApplyConfig(request: ApiRequest, kind: DecodedKind, config: KubeObject): string[] {
+  const schema = schemaOf(kind.group, kind.version, kind.kind);
+  const mode = fieldValidationOf(request);
+  if (schema) {
+    const found = pruneUnknownFields(config, schema, { prune: false });
+    const errors = [...found.typeErrors, ...found.unknown.map((path) => `.${path}: field not declared in schema`)];
+    if (errors.length > 0) {
+      const gvk = `${kind.group}/${kind.version}, Kind=${kind.kind}`;
+      const which = `${config.metadata.namespace ?? ''}/${config.metadata.name ?? ''}; ${gvk}`;
+      throw new ApiError('BadRequest', `failed to create typed patch object (${which}): ${errors.length === 1 ? errors[0] : `errors:\n  ${errors.join('\n  ')}`}`);
+    }
+  }
+  if (mode === 'Ignore' || request.rawBody === undefined || !isJson(request)) return [];
+  const duplicates = findDuplicateFields(request.rawBody.toString('utf8')).map((p) => `duplicate field "${p}"`);
+  if (duplicates.length > 0 && mode === 'Strict') throw new ApiError('BadRequest', `error strict decoding YAML: ${duplicates.join(', ')}`);
+  return duplicates;
+}
+
 /** The response with one `Warning` header carrying each warning (`299 - "unknown field \"spec.foo\""`), as upstream sends them. */
 export function withWarnings(response: ApiResponse, warnings: string[]): ApiResponse {
   if (warnings.length === 0) return response;

@@ -74,7 +74,7 @@ export async function handleResource(ctx: ResourceHandlerContext, request: ApiRe
     case 'patch': {
       if (patchTypeOf(request) === 'apply') {
         const applied = await serverSideApplyRequest(storage, request, info, write, '');
-        return objectResponse(request, storage, applied.object, applied.created ? 201 : 200, ctx.now());
+        return withWarnings(objectResponse(request, storage, applied.object, applied.created ? 201 : 200, ctx.now()), applied.warnings);
       }
       const warnings: string[] = [];
       const patched = await patchObject(storage, request, info, write, '', warnings);
@@ -111,7 +111,11 @@ export async function patchObject(storage: ObjectStorage, request: ApiRequest, i
   const type = patchTypeOf(request);
   const patch = decodeBody(request);
   if (patch === undefined) throw new ApiError('BadRequest', 'the body of the request was empty');
-  if (type === 'apply') return (await serverSideApplyRequest(storage, request, info, write, subresource)).object;
+  if (type === 'apply') {
+    const applied = await serverSideApplyRequest(storage, request, info, write, subresource);
+    warnings.splice(0, warnings.length, ...applied.warnings);
+    return applied.object;
+  }
   if (request.query.has('force')) {
     throw new ApiError('Invalid', 'PatchOptions.meta.k8s.io "" is invalid: force: Forbidden: may not be specified for non-apply patch', {
       group: 'meta.k8s.io',

@@ -64,6 +64,24 @@ for (const version of ['1.27', '1.29', '1.33'] as KubectlVersion[]) {
       assert.equal(stored.spec.containers[0].image, 'nginx:1.27');
     });
 
+    it('apply --server-side of a misspelt field or a wrong type fails and stores nothing, whatever --validate says', async () => {
+      const misspelt = manifests.write(`ssa-bad-${v}.yaml`, misspeltPod(`oa-ssa-bad-${v}`, true));
+      for (const validate of ['--validate=strict', '--validate=false']) {
+        const result = await kubectl(['apply', '--server-side', '-f', misspelt, validate]);
+        assert.equal(result.code, 1, result.stdout);
+        assert.equal(
+          result.stderr.trim(),
+          `Error from server (BadRequest): failed to create typed patch object (default/oa-ssa-bad-${v}; /v1, Kind=Pod): .spec.containers[0].imagee: field not declared in schema`,
+        );
+      }
+      const wrongType = manifests.write(`ssa-type-${v}.yaml`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `oa-ssa-type-${v}` }, data: { a: 1 } });
+      const typed = await kubectl(['apply', '--server-side', '-f', wrongType]);
+      assert.equal(typed.code, 1, typed.stdout);
+      assert.equal(typed.stderr.trim(), `Error from server (BadRequest): failed to create typed patch object (default/oa-ssa-type-${v}; /v1, Kind=ConfigMap): json: cannot unmarshal number 1 into Go struct field ConfigMap.data of type string`);
+      assert.equal((await kubectl(['get', 'pod', `oa-ssa-bad-${v}`])).code, 1);
+      assert.equal((await kubectl(['get', 'cm', `oa-ssa-type-${v}`])).code, 1);
+    });
+
     it('explains pod.spec.containers.livenessProbe', async () => {
       const out = ok(await kubectl(['explain', 'pod.spec.containers.livenessProbe']), 'explain');
       assert.match(out, /KIND:\s+Pod/);
