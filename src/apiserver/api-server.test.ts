@@ -174,6 +174,15 @@ describe('API server pipeline (memory store)', () => {
     assert.equal(del.status, 403);
   });
 
+  it('answers 405 to deleting the namespaces collection, which upstream does not serve, and deletes none', async () => {
+    await call(request('POST', '/api/v1/namespaces', { metadata: { name: 'aaa' } }));
+    const del = await call(request('DELETE', '/api/v1/namespaces'));
+    assert.equal(del.status, 405);
+    assert.deepEqual(del.body, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'the server does not allow this method on the requested resource', reason: 'MethodNotAllowed', code: 405 });
+    const aaa = await call(request('GET', '/api/v1/namespaces/aaa'));
+    assert.equal((aaa.body as { status: { phase: string } }).status.phase, 'Active');
+  });
+
   it('answers malformed JSON with 400 and unauthenticated requests with 401', async () => {
     const bad: ApiRequest = { ...request('POST', '/api/v1/namespaces/default/configmaps'), body: undefined, rawBody: Buffer.from('{"metadata":'), headers: { 'content-type': 'application/json' } };
     assert.equal((await call(bad)).status, 400);

@@ -1,4 +1,4 @@
-import type { ResourceDef } from './resources/resource-def.js';
+import { allVerbs, type ResourceDef } from './resources/resource-def.js';
 
 /** The group, version and kind a subresource answers with, and its verbs (as upstream discovery lists them). */
 const subresourceShapes: Record<string, { group?: string; version?: string; kind?: string; verbs: string[] }> = {
@@ -19,8 +19,7 @@ const subresourceShapes: Record<string, { group?: string; version?: string; kind
 const proxyKinds: Record<string, string> = { pods: 'PodProxyOptions', nodes: 'NodeProxyOptions', services: 'ServiceProxyOptions' };
 
 function verbsOf(def: ResourceDef): string[] {
-  if (def.plural === 'namespaces' && def.group === '') return ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'];
-  return ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
+  return def.verbs ?? allVerbs;
 }
 
 function subresourceShape(def: ResourceDef, sub: string): { group: string; version: string; kind: string; verbs: string[] } {

@@ -23,6 +23,7 @@ import type { RequestInfo } from './request-info.js';
 import { toTable, wantsTable, type IncludeObject } from './table.js';
 import type { WatchCache } from './watch-cache.js';
 import { decodeStored } from './watch-cache.js';
+import { allVerbs } from './resources/index.js';
 import { handleSubresource } from './subresources.js';
 import { serverSideApplyRequest, strategicPatch, withFieldTracking } from './apply.js';
 import type { KubeletConnector } from './kubelet-connector.js';
@@ -51,6 +52,7 @@ export async function handleResource(ctx: ResourceHandlerContext, request: ApiRe
     if (request.rawBody !== undefined || request.answerEncoded === true) write.shareWritten = true;
   }
   if (info.subresource) return handleSubresource(ctx, storage, request, info, write);
+  if (!(def.verbs ?? allVerbs).includes(info.verb)) throw new ApiError('MethodNotAllowed', 'the server does not allow this method on the requested resource');
 
   switch (info.verb) {
     case 'get':

@@ -15,6 +15,7 @@ export const namespaces: ResourceDef = {
   singular: 'namespace',
   namespaced: false,
   shortNames: ['ns'],
+  verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
   subresources: ['status', 'finalize'],
   nameValidator: nameIsDNSLabel,
   defaults: defaultNamespace,

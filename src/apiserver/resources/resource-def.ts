@@ -31,6 +31,8 @@ export interface ResourceDef {
   namespaced: boolean;
   shortNames?: string[];
   categories?: string[];
+  /** the verbs of the main resource, when not all of upstream's eight (namespaces have no deletecollection) */
+  verbs?: string[];
   /** subresources served besides the main one: 'status', 'scale', 'binding', 'eviction', 'log' … */
   subresources?: string[];
   /** how metadata.name is validated; DNS-1123 subdomain unless told */
@@ -59,6 +61,9 @@ export interface ResourceDef {
   /** changes the server makes on update (kept fields, generation rules) */
   prepareForUpdate?(object: KubeObject, old: KubeObject, context: StrategyContext): void;
 }
+
+/** The verbs a main resource serves unless its declaration says otherwise. */
+export const allVerbs = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 
 /** Where and how a kind that is a view of another kind is stored. */
 export interface StoredAs {
