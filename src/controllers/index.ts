@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { LeaderElector, SharedInformerFactory, type Client } from '../client/index.js';
+import { LeaderElector, SharedInformerFactory, type Client, type Clock } from '../client/index.js';
 import { runController } from './controller.js';
 import { NamespaceController } from './namespace.js';
 import { NodeIpamController } from './node-ipam.js';
@@ -10,19 +10,40 @@ export { runController, type Reconciler, type Result } from './controller.js';
 export { NamespaceController } from './namespace.js';
 export { NodeIpamController } from './node-ipam.js';
 
+/** Options of the controller manager. */
+export interface ControllerManagerOptions {
+  /** `--cluster-cidr`, from which node-ipam gives each Node its podCIDR */
+  clusterCidr?: string;
+  /** this candidate for the Lease (default `<hostname>_<uuid>`) */
+  identity?: string;
+  /** the LeaderElector's clock and timings (tests) */
+  clock?: Clock;
+  leaseDurationMs?: number;
+  renewDeadlineMs?: number;
+  retryPeriodMs?: number;
+}
+
 /**
  * The controller manager: while this process holds the `kube-system/kube-controller-manager`
  * Lease, its controllers run on one shared informer factory. Several servers on one etcd
- * therefore run one set of controllers.
+ * therefore run one set of controllers. On losing the Lease (a renewal that did not get through
+ * within the renew deadline, e.g. while etcd stalled) the controllers and informers stop, and once
+ * they have, the manager stands for the Lease again, as upstream's kube-controller-manager does by
+ * exiting and being restarted. Resolves when `signal` aborts.
  */
-export async function startControllers(client: Client, logger: Logger, signal: AbortSignal, options: { clusterCidr?: string } = {}): Promise<void> {
+export async function startControllers(client: Client, logger: Logger, signal: AbortSignal, options: ControllerManagerOptions = {}): Promise<void> {
+  let running: Promise<void> = Promise.resolve();
   const elector = new LeaderElector({
     client,
     namespace: 'kube-system',
     name: 'kube-controller-manager',
-    identity: `${hostname()}_${randomUUID()}`,
+    identity: options.identity ?? `${hostname()}_${randomUUID()}`,
     logger,
-    onStartedLeading: async (leading) => {
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.leaseDurationMs ? { leaseDurationMs: options.leaseDurationMs } : {}),
+    ...(options.renewDeadlineMs ? { renewDeadlineMs: options.renewDeadlineMs } : {}),
+    ...(options.retryPeriodMs ? { retryPeriodMs: options.retryPeriodMs } : {}),
+    onStartedLeading: (leading) => {
       logger.info('became leader; starting controllers');
       const informers = new SharedInformerFactory(client);
       informers.start(leading);
@@ -30,9 +51,14 @@ export async function startControllers(client: Client, logger: Logger, signal: A
         new NamespaceController(client, informers, logger.child({ controller: 'namespace' })),
         new NodeIpamController(client, informers, logger.child({ controller: 'node-ipam' }), options.clusterCidr),
       ];
-      await Promise.all(controllers.map((c) => runController(c, { logger, signal: leading })));
+      running = Promise.allSettled(controllers.map((c) => runController(c, { logger, signal: leading }))).then(() => undefined);
+      return running;
     },
     onStoppedLeading: () => logger.info('stopped leading'),
   });
-  await elector.run(signal);
+  while (!signal.aborted) {
+    await elector.run(signal);
+    await running;
+    if (!signal.aborted) logger.warn('lost the kube-controller-manager lease; controllers stopped, standing for it again');
+  }
 }
