@@ -1,9 +1,10 @@
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { ApiError, type ApiHandler, type ApiRequest, type ApiResponse, type KubeObject, type UserInfo } from '../api/index.js';
-import type { Store } from '../store/index.js';
+import { StoreError, type Store } from '../store/index.js';
 import { admissionChain, builtInPriorityClasses, mirrorPodRestriction, namespaceLifecycle, priorityAdmission, systemNamespaces } from './admission.js';
 import { Discovery, negotiateAggregated, parseAccept } from './discovery.js';
+import { HealthEndpoints, conditionCheck, passingCheck, storeCheck } from './health-checks.js';
 import { ObjectStorage, type WriteContext } from './object-storage.js';
 import { OpenApiService } from './openapi/index.js';
 import { parseRequestInfo } from './request-info.js';
@@ -57,6 +58,9 @@ export class ApiServer {
   private readonly logger: Logger;
   private readonly now: () => Date;
   private readonly serviceRange: Ipv4Range;
+  private readonly health: HealthEndpoints;
+  private started = false;
+  private stopping = false;
 
   constructor(private readonly options: ApiServerOptions) {
     this.logger = options.logger;
@@ -86,6 +90,20 @@ export class ApiServer {
     for (const def of options.resources) {
       this.storages.set(`${def.group}/${def.plural}`, new ObjectStorage(def, options.store, this.watchCache, admit));
     }
+    const live = [passingCheck('ping'), passingCheck('log'), storeCheck('etcd', options.store)];
+    this.health = new HealthEndpoints(
+      {
+        healthz: live,
+        livez: live,
+        readyz: [
+          ...live,
+          storeCheck('etcd-readiness', options.store),
+          conditionCheck('informer-sync', () => (this.started ? undefined : 'the watch cache has not been filled yet')),
+          conditionCheck('shutdown', () => (this.stopping ? 'the server is shutting down' : undefined)),
+        ],
+      },
+      this.logger.child({ component: 'health' }),
+    );
   }
 
   storage(group: string, plural: string): ObjectStorage {
@@ -97,6 +115,7 @@ export class ApiServer {
   /** Fills the watch cache and makes sure the system namespaces exist. */
   async start(): Promise<void> {
     await this.watchCache.start();
+    this.started = true;
     const namespaces = this.storage('', 'namespaces');
     for (const name of systemNamespaces) {
       try {
@@ -181,6 +200,10 @@ export class ApiServer {
       return await this.route(request);
     } catch (error) {
       if (error instanceof ApiError) return { status: error.code, body: error.toStatus() };
+      if (error instanceof StoreError && error.code === 'Timeout') {
+        this.logger.warn({ err: error, method: request.method, path: request.path }, 'request timed out waiting for the store');
+        return { status: 504, body: new ApiError('Timeout', 'Timeout: request did not complete within requested timeout - context deadline exceeded', {}).toStatus() };
+      }
       this.logger.error({ err: error, method: request.method, path: request.path }, 'request failed');
       const internal = new ApiError('InternalError', `Internal error occurred: ${(error as Error).message}`);
       return { status: 500, body: internal.toStatus() };
@@ -214,11 +237,8 @@ export class ApiServer {
     if (request.method !== 'GET' && request.method !== 'HEAD') throw new ApiError('MethodNotAllowed', `the server does not allow this method on the requested resource`);
     if (this.openApi.handles(path)) return this.openApi.serve(request, path);
     for (const [prefix, handler] of this.nonResourceHandlers) if (path.startsWith(prefix)) return handler(request, path);
+    if (this.health.handles(path)) return this.health.serve(request, path);
     switch (path) {
-      case '/healthz':
-      case '/livez':
-      case '/readyz':
-        return { status: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'ok' };
       case '/version':
         return {
           status: 200,

@@ -52,6 +52,10 @@ describe('startHttpsServer', () => {
     switch (req.path) {
       case '/version':
         return { status: 200, body: { major: '1', minor: '32', gitVersion: 'v1.32.0-skiff' } };
+      case '/healthz':
+      case '/livez':
+      case '/readyz':
+        return { status: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'ok' };
       case '/api/v1/namespaces':
         return {
           status: 200,

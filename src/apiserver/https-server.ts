@@ -14,7 +14,6 @@ export const maxRequestBodyBytes = 3 * 1024 * 1024;
 
 /** Paths anyone may read, as upstream's `system:public-info-viewer` role allows. */
 const publicPaths = new Set(['/healthz', '/livez', '/readyz', '/version']);
-const healthPaths = new Set(['/healthz', '/livez', '/readyz']);
 const anonymous: UserInfo = { name: 'system:anonymous', groups: ['system:unauthenticated'] };
 const methods = new Set<ApiRequest['method']>(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
 const shutdownGraceMs = 2000;
@@ -136,11 +135,6 @@ export async function startHttpsServer(options: HttpsServerOptions): Promise<Htt
     const auth = options.authenticator.authenticate(credentials(req));
     if (auth === false || (auth === undefined && !publicPaths.has(path))) {
       writeStatus(res, new ApiError('Unauthorized', 'Unauthorized').toStatus());
-      return;
-    }
-    if (healthPaths.has(path) && (method === 'GET' || method === 'HEAD')) {
-      res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff', 'Content-Length': '2' });
-      res.end('ok');
       return;
     }
     if (!methods.has(method)) {

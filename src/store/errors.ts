@@ -2,7 +2,7 @@ import type { KeyValue } from './types.js';
 
 /** Root of the store's errors; `code` is stable and mapped to a Status by the API server. */
 export class StoreError extends Error {
-  constructor(readonly code: 'KeyExists' | 'KeyNotFound' | 'RevisionMismatch' | 'Compacted' | 'Unavailable', message: string) {
+  constructor(readonly code: 'KeyExists' | 'KeyNotFound' | 'RevisionMismatch' | 'Compacted' | 'Unavailable' | 'Timeout', message: string) {
     super(message);
     this.name = new.target.name;
   }
@@ -40,5 +40,12 @@ export class CompactedError extends StoreError {
 export class StoreUnavailableError extends StoreError {
   constructor(message: string) {
     super('Unavailable', message);
+  }
+}
+
+/** The backend did not answer within the store's deadline (the API server's 504 Timeout). */
+export class StoreTimeoutError extends StoreError {
+  constructor(message: string) {
+    super('Timeout', message);
   }
 }

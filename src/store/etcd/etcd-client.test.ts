@@ -152,6 +152,35 @@ describe('EtcdClient over a fake gRPC server', () => {
     assert.equal((await failover.range({ key: '/a' })).revision, 1);
   });
 
+  it('gives each call a deadline (grpc-timeout), cancels a call not answered by then and fails it with DEADLINE_EXCEEDED', async () => {
+    const server = await serve(() => undefined);
+    const etcd = new EtcdClient([server.url], { callTimeoutMs: 300 });
+    clients.push(etcd);
+    await assert.rejects(etcd.range({ key: '/stalled' }), (err: unknown) => err instanceof GrpcError && err.grpcCode === 4 && /context deadline exceeded/.test(err.message));
+    const seen = server.calls[0]!;
+    assert.match(String(seen.headers['grpc-timeout']), /^\d+m$/);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(seen.stream.closed, true, 'the call was cancelled');
+    assert.equal(seen.stream.rstCode, http2.constants.NGHTTP2_CANCEL);
+  });
+
+  it('with a deadline, sends a call that found no connection again until etcd is up, or fails it at the deadline', async () => {
+    const down = await serve(() => undefined);
+    await down.close();
+    const etcd = new EtcdClient([down.url], { callTimeoutMs: 5000, connectTimeoutMs: 2000 });
+    clients.push(etcd);
+    const pending = etcd.range({ key: '/later' });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await serve((call) => call.reply([rangeAnswer(3, requestKey(call.messages[0]!), 'v')]), down.port);
+    assert.equal((await pending).kvs[0]!.key, '/later');
+
+    const gone = await serve(() => undefined);
+    await gone.close();
+    const never = new EtcdClient([gone.url], { callTimeoutMs: 400 });
+    clients.push(never);
+    await assert.rejects(never.range({ key: '/a' }), (err: unknown) => err instanceof GrpcError && err.grpcCode === 4);
+  });
+
   it('fails calls in flight and later calls once closed', async () => {
     const server = await serve(() => undefined);
     const etcd = client(server.url);

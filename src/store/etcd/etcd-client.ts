@@ -31,6 +31,8 @@ export interface EtcdClientOptions {
   /** give up on a connection attempt after this long (default 5000 ms) */
   connectTimeoutMs?: number;
   logger?: Logger;
+  /** deadline of each unary call (none unless given); a call past it fails with DEADLINE_EXCEEDED */
+  callTimeoutMs?: number;
   /** calls on one HTTP/2 session before a new one is opened (tests) */
   maxStreamsPerSession?: number;
 }
@@ -64,35 +66,38 @@ const KV = '/etcdserverpb.KV/';
  */
 export class EtcdClient {
   private readonly channel: GrpcChannel;
+  private readonly callTimeoutMs: number | undefined;
 
   /** @param endpoints `http://host:port` URLs of etcd members */
   constructor(endpoints: readonly string[], options: EtcdClientOptions = {}) {
+    if (options.callTimeoutMs !== undefined && !(options.callTimeoutMs > 0)) throw new RangeError(`callTimeoutMs must be positive, got ${options.callTimeoutMs}`);
     this.channel = new GrpcChannel(endpoints, options);
+    this.callTimeoutMs = options.callTimeoutMs;
   }
 
   /** KV.Range */
   async range(req: RangeRequest): Promise<RangeResponse> {
-    return decodeRangeResponse(await this.channel.unary(`${KV}Range`, encodeRangeRequest(req)));
+    return decodeRangeResponse(await this.channel.unary(`${KV}Range`, encodeRangeRequest(req), this.callTimeoutMs));
   }
 
   /** KV.Put */
   async put(req: PutRequest): Promise<PutResponse> {
-    return decodePutResponse(await this.channel.unary(`${KV}Put`, encodePutRequest(req)));
+    return decodePutResponse(await this.channel.unary(`${KV}Put`, encodePutRequest(req), this.callTimeoutMs));
   }
 
   /** KV.DeleteRange */
   async deleteRange(req: DeleteRangeRequest): Promise<DeleteRangeResponse> {
-    return decodeDeleteRangeResponse(await this.channel.unary(`${KV}DeleteRange`, encodeDeleteRangeRequest(req)));
+    return decodeDeleteRangeResponse(await this.channel.unary(`${KV}DeleteRange`, encodeDeleteRangeRequest(req), this.callTimeoutMs));
   }
 
   /** KV.Txn; `sizeHint` is the expected encoded size (the values it carries). */
   async txn(req: TxnRequest, sizeHint?: number): Promise<TxnResponse> {
-    return decodeTxnResponse(await this.channel.unary(`${KV}Txn`, encodeTxnRequest(req, sizeHint)));
+    return decodeTxnResponse(await this.channel.unary(`${KV}Txn`, encodeTxnRequest(req, sizeHint), this.callTimeoutMs));
   }
 
   /** KV.Compact */
   async compact(req: CompactionRequest): Promise<{ revision: number }> {
-    return decodeCompactionResponse(await this.channel.unary(`${KV}Compact`, encodeCompactionRequest(req)));
+    return decodeCompactionResponse(await this.channel.unary(`${KV}Compact`, encodeCompactionRequest(req), this.callTimeoutMs));
   }
 
   /** Watch.Watch with one create request; events arrive in revision order. */

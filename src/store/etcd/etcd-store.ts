@@ -1,9 +1,10 @@
 import type { Logger } from 'pino';
 import { startAutoCompactor, type AutoCompactOptions } from '../auto-compactor.js';
-import { CompactedError, KeyExistsError, KeyNotFoundError, RevisionMismatchError, StoreError, StoreUnavailableError } from '../errors.js';
+import { CompactedError, KeyExistsError, KeyNotFoundError, RevisionMismatchError, StoreError, StoreTimeoutError, StoreUnavailableError } from '../errors.js';
 import type { KeyValue, ListOptions, ListResult, Store, StoreEvent } from '../types.js';
 import { Subscription, prefixEnd } from '../watch-hub.js';
 import { EtcdClient, EtcdWatchCanceledError, type EtcdWatch } from './etcd-client.js';
+import { GrpcCode, GrpcError } from './grpc-frames.js';
 import type { EtcdEvent, EtcdKeyValue } from './etcd-messages.js';
 
 /** Options of the etcd driver. Auto compaction is off unless compactInterval is given. */
@@ -11,7 +12,16 @@ export interface EtcdStoreOptions extends AutoCompactOptions {
   /** prepended to every key in etcd (default ''; the API server's keys already start with /registry/) */
   prefix?: string;
   logger?: Logger;
+  /**
+   * deadline of each etcd call (default 60 s, the API server's `--request-timeout`): a call etcd
+   * has not answered by then fails with StoreTimeoutError; one that found etcd unreachable is
+   * sent again until then
+   */
+  requestTimeoutMs?: number;
 }
+
+/** Default deadline of an etcd call: upstream's `--request-timeout`. */
+export const DEFAULT_ETCD_REQUEST_TIMEOUT_MS = 60_000;
 
 /** `etcd://h1:2379,h2:2379` → `['http://h1:2379', 'http://h2:2379']` */
 export function parseEtcdEndpoint(endpoint: string): string[] {
@@ -40,7 +50,11 @@ export class EtcdStore implements Store {
 
   constructor(endpoint: string, options: EtcdStoreOptions = {}) {
     this.logger = options.logger;
-    this.client = new EtcdClient(parseEtcdEndpoint(endpoint), { connectTimeoutMs: 5000, ...(this.logger ? { logger: this.logger } : {}) });
+    this.client = new EtcdClient(parseEtcdEndpoint(endpoint), {
+      connectTimeoutMs: 5000,
+      callTimeoutMs: options.requestTimeoutMs ?? DEFAULT_ETCD_REQUEST_TIMEOUT_MS,
+      ...(this.logger ? { logger: this.logger } : {}),
+    });
     this.prefix = options.prefix ?? '';
     if (options.compactInterval) startAutoCompactor(this, options, this.stop.signal, this.logger);
   }
@@ -257,6 +271,11 @@ function isCompacted(err: unknown): boolean {
 
 function unavailable(err: unknown): StoreError {
   if (err instanceof StoreError) return err;
+  if (err instanceof GrpcError && err.grpcCode === GrpcCode.deadlineExceeded) {
+    const timeout = new StoreTimeoutError(`etcd: ${err.message}`);
+    timeout.cause = err;
+    return timeout;
+  }
   const wrapped = new StoreUnavailableError(`etcd: ${(err as Error)?.message ?? String(err)}`);
   wrapped.cause = err;
   return wrapped;

@@ -29,6 +29,9 @@ export interface GrpcStream {
 const WINDOW_BYTES = 8 * 1024 * 1024;
 /** client stream IDs are odd and below 2^31: a session is replaced well before they run out */
 const MAX_STREAMS_PER_SESSION = 2 ** 29;
+/** first and longest wait before a call that found no connection is sent again */
+const UNSENT_BACKOFF_MS = 50;
+const UNSENT_BACKOFF_MAX_MS = 1000;
 
 /**
  * gRPC over one HTTP/2 session (node:http2) to one of the endpoints. Every call is one HTTP/2
@@ -57,30 +60,56 @@ export class GrpcChannel {
 
   /**
    * A unary call: one request frame in, the single response message out; rejects with GrpcError.
-   * A call the server refused unprocessed (REFUSED_STREAM, as for streams past a GOAWAY) is sent
-   * once more, on a new session.
+   * With `timeoutMs` the call carries a deadline (sent to etcd as `grpc-timeout`): when it passes,
+   * the call is cancelled and rejects with DEADLINE_EXCEEDED. A call the server refused unprocessed
+   * (REFUSED_STREAM, as for streams past a GOAWAY) is sent once more, on a new session; with a
+   * deadline, a call that could not be sent because no connection came up is sent again, with
+   * back-off, until the deadline (as etcd's Go client waits for a ready connection).
    */
-  unary(path: string, frame: Buffer, retries = 1): Promise<Buffer> {
+  unary(path: string, frame: Buffer, timeoutMs?: number): Promise<Buffer> {
+    const deadline = timeoutMs === undefined ? Infinity : performance.now() + timeoutMs;
+    return this.unaryAttempt(path, frame, deadline, 1, 0);
+  }
+
+  private unaryAttempt(path: string, frame: Buffer, deadline: number, refusedRetries: number, unsentRetries: number): Promise<Buffer> {
     return new Promise((resolve, reject) => {
+      const left = deadline - performance.now();
+      if (left <= 0) {
+        reject(deadlineExceeded(path));
+        return;
+      }
       let stream: ClientHttp2Stream;
       let conn: Connection;
       try {
-        ({ stream, conn } = this.open(path));
+        ({ stream, conn } = this.open(path, left));
       } catch (err) {
         reject(err);
         return;
       }
+      let timedOut = false;
+      const timer = Number.isFinite(left)
+        ? setTimeout(() => {
+            timedOut = true;
+            if (!stream.closed && !stream.destroyed) stream.close(http2.constants.NGHTTP2_CANCEL);
+          }, left)
+        : undefined;
       let response: Buffer | undefined;
       const deframer = new GrpcDeframer((message) => {
         response = message;
       });
       const call = followCall(stream, deframer);
       stream.on('close', () => {
+        clearTimeout(timer);
         this.release(conn);
         const { answered, status, failure } = call;
-        if (!answered && stream.rstCode === http2.constants.NGHTTP2_REFUSED_STREAM && retries > 0) {
+        if (timedOut) reject(deadlineExceeded(path));
+        else if (!answered && stream.rstCode === http2.constants.NGHTTP2_REFUSED_STREAM && refusedRetries > 0) {
           this.retire(conn);
-          resolve(this.unary(path, frame, retries - 1));
+          resolve(this.unaryAttempt(path, frame, deadline, refusedRetries - 1, unsentRetries));
+        } else if (!answered && !conn.connected && !this.closed && Number.isFinite(deadline)) {
+          const wait = Math.min(UNSENT_BACKOFF_MAX_MS, UNSENT_BACKOFF_MS * 2 ** unsentRetries, Math.max(0, deadline - performance.now()));
+          this.logger?.debug({ err: failure, path, wait }, 'etcd unreachable; sending the call again');
+          setTimeout(() => resolve(this.unaryAttempt(path, frame, deadline, refusedRetries, unsentRetries + 1)), wait);
         } else if (status) reject(status);
         else if (failure) reject(unavailable(failure));
         else if (status === null && response && !deframer.partial()) resolve(response);
@@ -127,13 +156,14 @@ export class GrpcChannel {
     this.live.clear();
   }
 
-  private open(path: string): { stream: ClientHttp2Stream; conn: Connection } {
+  private open(path: string, timeoutMs = Infinity): { stream: ClientHttp2Stream; conn: Connection } {
     const conn = this.connected();
     let headers = this.headers.get(path);
     if (!headers) {
       headers = { ':method': 'POST', ':path': path, 'content-type': 'application/grpc', te: 'trailers' };
       this.headers.set(path, headers);
     }
+    if (Number.isFinite(timeoutMs)) headers = { ...headers, 'grpc-timeout': `${Math.max(1, Math.ceil(timeoutMs))}m` };
     const stream = conn.session.request(headers, { endStream: false });
     if (conn.inFlight++ === 0) conn.session.ref();
     if (++conn.streams >= this.maxStreamsPerSession) this.retire(conn);
@@ -166,7 +196,7 @@ export class GrpcChannel {
       maxSessionMemory: 64,
       createConnection: () => net.connect({ host, port, noDelay: true }),
     });
-    const conn: Connection = { session, inFlight: 0, streams: 0, retired: false };
+    const conn: Connection = { session, inFlight: 0, streams: 0, retired: false, connected: false };
     this.current = conn;
     this.live.add(conn);
     const timer = setTimeout(() => {
@@ -174,6 +204,7 @@ export class GrpcChannel {
     }, this.connectTimeoutMs);
     timer.unref();
     session.once('connect', () => {
+      conn.connected = true;
       clearTimeout(timer);
       session.setLocalWindowSize(WINDOW_BYTES);
     });
@@ -203,6 +234,8 @@ interface Connection {
   streams: number;
   /** no new calls go to it */
   retired: boolean;
+  /** the HTTP/2 connection came up (calls that failed before it did never reached etcd) */
+  connected: boolean;
 }
 
 /** The status in a header block: null for OK, a GrpcError otherwise, undefined when there is none yet. */
@@ -246,6 +279,10 @@ function statusOf(headers: IncomingHttpHeaders, isResponse: boolean): GrpcError 
   }
   const code = Number(raw);
   return code === GrpcCode.ok ? null : new GrpcError(code, decodeGrpcMessage(headers['grpc-message']));
+}
+
+function deadlineExceeded(path: string): GrpcError {
+  return new GrpcError(GrpcCode.deadlineExceeded, `${path}: context deadline exceeded`);
 }
 
 function unavailable(err: Error): GrpcError {

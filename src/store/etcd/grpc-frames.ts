@@ -7,7 +7,7 @@ export class GrpcError extends Error {
 }
 
 /** gRPC status codes the driver looks at. */
-export const GrpcCode = { ok: 0, cancelled: 1, unknown: 2, outOfRange: 11, internal: 13, unavailable: 14 } as const;
+export const GrpcCode = { ok: 0, cancelled: 1, unknown: 2, deadlineExceeded: 4, outOfRange: 11, internal: 13, unavailable: 14 } as const;
 
 const GRPC_CODE_NAMES: Record<number, string> = {
   0: 'OK',

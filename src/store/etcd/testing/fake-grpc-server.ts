@@ -1,10 +1,12 @@
-import http2, { type Http2Server, type Http2Session, type ServerHttp2Stream } from 'node:http2';
+import http2, { type Http2Server, type Http2Session, type IncomingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { GrpcDeframer } from '../grpc-frames.js';
 
 /** One call as the fake server sees it. */
 export interface FakeCall {
   path: string;
+  /** the request's headers */
+  headers: IncomingHttpHeaders;
   stream: ServerHttp2Stream;
   /** the request messages so far */
   messages: Buffer[];
@@ -45,6 +47,7 @@ export async function startFakeGrpcServer(handler: FakeHandler, port = 0): Promi
     const path = String(headers[':path']);
     const call: FakeCall = {
       path,
+      headers,
       stream,
       messages: [],
       reply(messages, status = 0, message = '') {
