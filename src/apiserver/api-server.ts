@@ -136,8 +136,9 @@ export class ApiServer {
   }
 
   /**
-   * The `default/kubernetes` Service (the first address of the service range, port 443) and its
-   * Endpoints pointing at this server, as upstream's apiserver keeps them; `address` is an IP.
+   * The `default/kubernetes` Service (the first address of the service range, port 443), and its
+   * Endpoints and EndpointSlice pointing at this server, as upstream's apiserver keeps them
+   * (kubectl 1.33 describes a service from its slices); `address` is an IP.
    */
   async publishApiService(address: string, port: number): Promise<void> {
     const write = { user: systemUser, dryRun: false, now: this.now() };
@@ -154,19 +155,36 @@ export class ApiServer {
       metadata: { name: 'kubernetes', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
       subsets,
     } as KubeObject;
-    for (const [plural, object] of [['services', service], ['endpoints', endpoints]] as const) {
-      const storage = this.storage('', plural);
-      if (plural === 'services' && (await storage.get('default', 'kubernetes').catch(() => undefined))) continue;
+    const sliceFields = { endpoints: [{ addresses: [address], conditions: { ready: true } }], ports: [{ name: 'https', port, protocol: 'TCP' }] };
+    const slice = {
+      apiVersion: 'discovery.k8s.io/v1',
+      kind: 'EndpointSlice',
+      metadata: { name: 'kubernetes', labels: { 'kubernetes.io/service-name': 'kubernetes' } },
+      addressType: address.includes(':') ? 'IPv6' : 'IPv4',
+      ...sliceFields,
+    } as KubeObject;
+    const kept: [string, string, KubeObject, Record<string, unknown> | undefined][] = [
+      ['', 'services', service, undefined],
+      ['', 'endpoints', endpoints, { subsets }],
+      ['discovery.k8s.io', 'endpointslices', slice, sliceFields],
+    ];
+    for (const [group, plural, object, current] of kept) {
+      const storage = this.storages.get(`${group}/${plural}`);
+      if (!storage) continue;
+      // a service that exists keeps its address (creating it again would first try to allocate it)
+      if (!current && (await storage.get('default', 'kubernetes').catch(() => undefined))) continue;
       try {
         await storage.create('default', structuredClone(object), write);
       } catch (error) {
         if (!(error instanceof ApiError && error.reason === 'AlreadyExists')) throw error;
-        if (plural === 'endpoints') await storage.update('default', 'kubernetes', (current) => ({ ...current, subsets }), write);
+        // a user's change to the service stays; the server's address is brought up to date
+        if (current) await storage.update('default', 'kubernetes', (stored) => ({ ...stored, ...structuredClone(current) }), write);
       }
     }
   }
 
   stop(): void {
+    this.stopping = true;
     this.watchCache.stop();
   }
 

@@ -25,6 +25,18 @@ describe('Service ClusterIPs and node ports', () => {
     assert.equal((svc.spec as { clusterIP: string }).clusterIP, '10.96.0.1');
     const ep = await api.storage('', 'endpoints').get('default', 'kubernetes');
     assert.deepEqual((ep as unknown as { subsets: unknown }).subsets, [{ addresses: [{ ip: '192.0.2.10' }], ports: [{ name: 'https', port: 6443, protocol: 'TCP' }] }]);
+    const slice = (await api.storage('discovery.k8s.io', 'endpointslices').get('default', 'kubernetes')) as unknown as Record<string, unknown> & KubeObject;
+    assert.deepEqual(slice.metadata.labels, { 'kubernetes.io/service-name': 'kubernetes' });
+    assert.deepEqual([slice.addressType, slice.endpoints, slice.ports], ['IPv4', [{ addresses: ['192.0.2.10'], conditions: { ready: true } }], [{ name: 'https', port: 6443, protocol: 'TCP' }]]);
+  });
+
+  it('brings the endpoints and the slice up to date when the server comes back at another address', async () => {
+    await api.publishApiService('192.0.2.11', 6443);
+    const ep = await api.storage('', 'endpoints').get('default', 'kubernetes');
+    assert.deepEqual((ep as unknown as { subsets: { addresses: unknown }[] }).subsets[0].addresses, [{ ip: '192.0.2.11' }]);
+    const slice = await api.storage('discovery.k8s.io', 'endpointslices').get('default', 'kubernetes');
+    assert.deepEqual((slice as unknown as { endpoints: { addresses: string[] }[] }).endpoints[0].addresses, ['192.0.2.11']);
+    await api.publishApiService('192.0.2.10', 6443);
   });
 
   it('gives NodePort services node ports in 30000-32767', async () => {

@@ -238,6 +238,11 @@ for (const version of ['1.29', '1.33'] as KubectlVersion[]) {
       else assert.match(result.stdout, /^LAST SEEN\s+TYPE\s+REASON\s+OBJECT\s+MESSAGE$/m);
     });
 
+    it('describe svc kubernetes shows the server as its endpoint (1.33 reads it from the EndpointSlice)', async () => {
+      const out = ok(await kubectl(['describe', 'svc', 'kubernetes', '-n', 'default']), 'describe svc kubernetes');
+      assert.match(out, /^Endpoints:\s+\d+\.\d+\.\d+\.\d+:\d+$/m);
+    });
+
     it('get nodes finds none (no agent)', async () => {
       const result = await kubectl(['get', 'nodes']);
       assert.equal(result.code, 0, result.stderr);
