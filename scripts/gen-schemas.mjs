@@ -23,6 +23,8 @@ const kinds = [
   ['', 'v1', 'ReplicationController'], ['', 'v1', 'ResourceQuota'], ['', 'v1', 'LimitRange'],
   ['apps', 'v1', 'ControllerRevision'], ['apps', 'v1', 'DaemonSet'], ['apps', 'v1', 'Deployment'], ['apps', 'v1', 'ReplicaSet'], ['apps', 'v1', 'StatefulSet'],
   ['autoscaling', 'v1', 'Scale'],
+  ['authentication.k8s.io', 'v1', 'SelfSubjectReview'],
+  ['authorization.k8s.io', 'v1', 'SelfSubjectAccessReview'], ['authorization.k8s.io', 'v1', 'SelfSubjectRulesReview'],
   ['batch', 'v1', 'CronJob'], ['batch', 'v1', 'Job'],
   ['coordination.k8s.io', 'v1', 'Lease'],
   ['discovery.k8s.io', 'v1', 'EndpointSlice'],
@@ -46,6 +48,7 @@ const coreTypes = ['PersistentVolumeClaim', 'PersistentVolumeClaimSpec', 'Persis
 /** Types of rbac, networking … that a group's kinds share; the group of the first reaching kind is right for them. */
 const groupPackage = {
   '': 'io.k8s.api.core.v1', apps: 'io.k8s.api.apps.v1', autoscaling: 'io.k8s.api.autoscaling', batch: 'io.k8s.api.batch.v1',
+  'authentication.k8s.io': 'io.k8s.api.authentication.v1', 'authorization.k8s.io': 'io.k8s.api.authorization.v1',
   'coordination.k8s.io': 'io.k8s.api.coordination.v1', 'discovery.k8s.io': 'io.k8s.api.discovery.v1', 'events.k8s.io': 'io.k8s.api.events.v1',
   policy: 'io.k8s.api.policy.v1', 'scheduling.k8s.io': 'io.k8s.api.scheduling.v1', 'rbac.authorization.k8s.io': 'io.k8s.api.rbac.v1',
   'networking.k8s.io': 'io.k8s.api.networking.v1', 'storage.k8s.io': 'io.k8s.api.storage.v1', 'node.k8s.io': 'io.k8s.api.node.v1',

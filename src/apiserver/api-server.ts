@@ -74,7 +74,7 @@ export class ApiServer {
     this.watchCache = new WatchCache({
       store: options.store,
       root: '/registry/',
-      prefixes: [...new Set(options.resources.map(resourceKeyPrefix))],
+      prefixes: [...new Set(options.resources.filter((def) => !def.review).map(resourceKeyPrefix))],
       logger: this.logger.child({ component: 'watch-cache' }),
       bookmarkIntervalMs: options.bookmarkIntervalMs,
       historyLimit: options.watchHistoryLimit,

@@ -62,6 +62,10 @@ export async function handleResource(ctx: ResourceHandlerContext, request: ApiRe
     case 'watch':
       return watch(ctx, storage, request, info);
     case 'create': {
+      if (def.review) {
+        const checked = checkFields(request, def, requireObject(decodeBody(request), storage), 'create');
+        return withWarnings({ status: 201, body: def.review(checked.object, write.user) }, checked.warnings);
+      }
       const checked = checkFields(request, def, requireObject(decodeBody(request), storage), 'create');
       const created = await storage.create(info.namespace, checked.object, write);
       return withWarnings(objectResponse(request, storage, created, 201, ctx.now()), checked.warnings);

@@ -243,6 +243,15 @@ for (const version of ['1.29', '1.33'] as KubectlVersion[]) {
       assert.match(out, /^Endpoints:\s+\d+\.\d+\.\d+\.\d+:\d+$/m);
     });
 
+    it('auth can-i says yes (until RBAC every authenticated user may do all), and auth whoami names the admin', async () => {
+      assert.equal(ok(await kubectl(['auth', 'can-i', 'create', 'pods']), 'auth can-i').trim(), 'yes');
+      assert.equal(ok(await kubectl(['auth', 'can-i', 'get', '/healthz']), 'auth can-i (non-resource)').trim(), 'yes');
+      const rules = tableRows(ok(await kubectl(['auth', 'can-i', '--list']), 'auth can-i --list'));
+      assert.deepEqual(rules.slice(1), [['*.*', '[]', '[]', '[*]'], ['[*]', '[]', '[*]']]);
+      const whoami = tableRows(ok(await kubectl(['auth', 'whoami']), 'auth whoami'));
+      assert.deepEqual(whoami, [['ATTRIBUTE', 'VALUE'], ['Username', 'admin'], ['Groups', '[system:masters system:authenticated]']]);
+    });
+
     it('get nodes finds none (no agent)', async () => {
       const result = await kubectl(['get', 'nodes']);
       assert.equal(result.code, 0, result.stderr);

@@ -1,5 +1,5 @@
 import { definitionNameOf, definitions, type GroupVersionKind } from '../../api/index.js';
-import type { ResourceDef } from '../resources/resource-def.js';
+import { allVerbs, type ResourceDef } from '../resources/resource-def.js';
 
 /** What `x-kubernetes-action` says an operation does. */
 export type Action = 'get' | 'list' | 'post' | 'put' | 'patch' | 'delete' | 'deletecollection' | 'watch' | 'watchlist' | 'connect';
@@ -83,6 +83,9 @@ export function groupVersionPath(group: string, version: string): string {
   return group === '' ? `/api/${version}` : `/apis/${group}/${version}`;
 }
 
+/** The verb each OpenAPI action needs the resource to serve. */
+const verbOfAction: Record<string, string> = { post: 'create', put: 'update', watchlist: 'watch' };
+
 function known(name: string | undefined): string | undefined {
   return name && definitions[name] ? name : undefined;
 }
@@ -102,14 +105,14 @@ export function endpointsOf(defs: ResourceDef[]): Endpoint[] {
     const nsParams = def.namespaced ? ['namespace'] : [];
     const collection = `${root}${ns}/${def.plural}`;
     const item = `${collection}/{name}`;
-    const add = (e: Omit<Endpoint, 'tag'>) => out.push({ ...e, tag });
+    const verbs = new Set(def.verbs ?? allVerbs);
+    const add = (e: Omit<Endpoint, 'tag'>) => {
+      if (verbs.has(verbOfAction[e.action] ?? e.action)) out.push({ ...e, tag });
+    };
     const response = kindName ?? 'object';
-    const noDeleteCollection = def.group === '' && def.plural === 'namespaces';
     add({ path: collection, method: 'get', action: 'list', operationId: `list${id}${scope}${def.kind}`, description: `list or watch objects of kind ${def.kind}`, gvk, response: listName ?? 'object', query: listQuery, pathParameters: nsParams });
     add({ path: collection, method: 'post', action: 'post', operationId: `create${id}${scope}${def.kind}`, description: `create a ${def.kind}`, gvk, body: response, response, query: writeQuery, pathParameters: nsParams, created: true });
-    if (!noDeleteCollection) {
-      add({ path: collection, method: 'delete', action: 'deletecollection', operationId: `deletecollection${id}${scope}${def.kind}`, description: `delete collection of ${def.kind}`, gvk, body: `${meta}.DeleteOptions`, response: `${meta}.Status`, query: [...listQuery.filter((q) => q !== 'watch' && q !== 'allowWatchBookmarks'), ...deleteQuery], pathParameters: nsParams });
-    }
+    add({ path: collection, method: 'delete', action: 'deletecollection', operationId: `deletecollection${id}${scope}${def.kind}`, description: `delete collection of ${def.kind}`, gvk, body: `${meta}.DeleteOptions`, response: `${meta}.Status`, query: [...listQuery.filter((q) => q !== 'watch' && q !== 'allowWatchBookmarks'), ...deleteQuery], pathParameters: nsParams });
     const itemParams = ['name', ...nsParams];
     add({ path: item, method: 'get', action: 'get', operationId: `read${id}${scope}${def.kind}`, description: `read the specified ${def.kind}`, gvk, response, query: [], pathParameters: itemParams });
     add({ path: item, method: 'put', action: 'put', operationId: `replace${id}${scope}${def.kind}`, description: `replace the specified ${def.kind}`, gvk, body: response, response, query: writeQuery, pathParameters: itemParams, created: true });

@@ -1,4 +1,5 @@
 import { appsV1 } from './messages/apps-v1.js';
+import { authenticationV1, authorizationV1 } from './messages/auth-v1.js';
 import { autoscalingV1 } from './messages/autoscaling-v1.js';
 import { autoscalingV2 } from './messages/autoscaling-v2.js';
 import { batchV1 } from './messages/batch-v1.js';
@@ -17,7 +18,7 @@ import { MessageSchema } from './message-schema.js';
 /** Every message table this server can decode. */
 export const kubernetesSchema = new MessageSchema([
   metaV1, coreV1, coreV1Pod, appsV1, batchV1, policyV1, schedulingV1, rbacV1, coordinationV1, eventsV1, discoveryV1,
-  autoscalingV1, autoscalingV2, networkingV1,
+  autoscalingV1, autoscalingV2, networkingV1, authenticationV1, authorizationV1,
 ]);
 
 const groupVersions: Record<string, { apiVersion: string; kinds: string[] }> = {
@@ -39,6 +40,8 @@ const groupVersions: Record<string, { apiVersion: string; kinds: string[] }> = {
   'autoscaling.v1': { apiVersion: 'autoscaling/v1', kinds: ['Scale', 'HorizontalPodAutoscaler'] },
   'autoscaling.v2': { apiVersion: 'autoscaling/v2', kinds: ['HorizontalPodAutoscaler'] },
   'networking.v1': { apiVersion: 'networking.k8s.io/v1', kinds: ['Ingress', 'IngressClass', 'NetworkPolicy'] },
+  'authentication.v1': { apiVersion: 'authentication.k8s.io/v1', kinds: ['SelfSubjectReview'] },
+  'authorization.v1': { apiVersion: 'authorization.k8s.io/v1', kinds: ['SelfSubjectAccessReview', 'SelfSubjectRulesReview'] },
 };
 
 const byGroupVersionKind = new Map<string, string>();

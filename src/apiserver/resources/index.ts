@@ -15,6 +15,7 @@ import { podDisruptionBudgets } from './pod-disruption-budget.js';
 import { pods } from './pod.js';
 import { priorityClasses } from './priority-class.js';
 import { replicaSets } from './replica-set.js';
+import { selfSubjectAccessReviews, selfSubjectReviews, selfSubjectRulesReviews } from './self-reviews.js';
 import type { ResourceDef } from './resource-def.js';
 import { secrets } from './secret.js';
 import { serviceAccounts } from './service-account.js';
@@ -43,6 +44,9 @@ export const allResources: ResourceDef[] = [
   deployments,
   replicaSets,
   statefulSets,
+  selfSubjectReviews,
+  selfSubjectAccessReviews,
+  selfSubjectRulesReviews,
   cronJobs,
   jobs,
   leases,

@@ -1,4 +1,4 @@
-import { translateTimestampSince, type FieldError, type KubeObject, type NameValidator } from '../../api/index.js';
+import { translateTimestampSince, type FieldError, type KubeObject, type NameValidator, type UserInfo } from '../../api/index.js';
 
 /** One column of a `kubectl get` Table (meta.k8s.io/v1 TableColumnDefinition) and how to fill it. */
 export interface TableColumn {
@@ -33,6 +33,11 @@ export interface ResourceDef {
   categories?: string[];
   /** the verbs of the main resource, when not all of upstream's eight (namespaces have no deletecollection) */
   verbs?: string[];
+  /**
+   * a kind that is never stored, only created to be answered (the self reviews of
+   * authentication.k8s.io and authorization.k8s.io): a create answers what this returns
+   */
+  review?(object: KubeObject, user: UserInfo): KubeObject;
   /** subresources served besides the main one: 'status', 'scale', 'binding', 'eviction', 'log' … */
   subresources?: string[];
   /** how metadata.name is validated; DNS-1123 subdomain unless told */

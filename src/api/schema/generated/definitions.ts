@@ -799,6 +799,405 @@ export const generatedDefinitions: Record<string, Schema> = {
    }
   }
  },
+ "io.k8s.api.authentication.v1.SelfSubjectReview": {
+  "type": "object",
+  "description": "SelfSubjectReview contains the user information that the kube-apiserver has about the user making this request. When using impersonation, users will receive the user info of the user being impersonated.  If impersonation or request header authentication is used, any extra keys will have their case ignored and returned as lowercase.",
+  "properties": {
+   "apiVersion": {
+    "type": "string",
+    "description": "APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"
+   },
+   "kind": {
+    "type": "string",
+    "description": "Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"
+   },
+   "metadata": {
+    "$ref": "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta",
+    "description": "ObjectMeta is metadata that all persisted resources must have, which includes all objects users must create."
+   },
+   "status": {
+    "$ref": "io.k8s.api.authentication.v1.SelfSubjectReviewStatus",
+    "description": "SelfSubjectReviewStatus is filled by the kube-apiserver and sent back to a user."
+   }
+  },
+  "x-kubernetes-group-version-kind": [
+   {
+    "group": "authentication.k8s.io",
+    "kind": "SelfSubjectReview",
+    "version": "v1"
+   }
+  ]
+ },
+ "io.k8s.api.authentication.v1.SelfSubjectReviewStatus": {
+  "type": "object",
+  "description": "SelfSubjectReviewStatus is filled by the kube-apiserver and sent back to a user.",
+  "properties": {
+   "userInfo": {
+    "$ref": "io.k8s.api.authentication.v1.UserInfo",
+    "description": "UserInfo holds the information about the user needed to implement the user.Info interface."
+   }
+  }
+ },
+ "io.k8s.api.authentication.v1.UserInfo": {
+  "type": "object",
+  "description": "UserInfo holds the information about the user needed to implement the user.Info interface.",
+  "properties": {
+   "extra": {
+    "type": "object",
+    "additionalProperties": {
+     "type": "array",
+     "items": {
+      "type": "string"
+     }
+    },
+    "description": "extra is any additional information provided by the authenticator."
+   },
+   "groups": {
+    "type": "array",
+    "items": {
+     "type": "string"
+    },
+    "description": "groups is the names of groups this user is a part of."
+   },
+   "uid": {
+    "type": "string",
+    "description": "uid is a unique value that identifies this user across time. If this user is deleted and another user by the same name is added, they will have different UIDs."
+   },
+   "username": {
+    "type": "string",
+    "description": "username is the name that uniquely identifies this user among all active users."
+   }
+  }
+ },
+ "io.k8s.api.authorization.v1.FieldSelectorAttributes": {
+  "type": "object",
+  "description": "FieldSelectorAttributes indicates a field limited access. Webhook authors are encouraged to * ensure rawSelector and requirements are not both set * consider the requirements field if set * not try to parse or consider the rawSelector field if set. This is to avoid another CVE-2022-2880 (i.e. getting different systems to agree on how exactly to parse a query is not something we want), see https://www.oxeye.io/resources/golang-parameter-smuggling-attack for more details. For the *SubjectAccessReview endpoints of the kube-apiserver: * If rawSelector is empty and requirements are empty, the request is not limited. * If rawSelector is present and requirements are empty, the rawSelector will be parsed and limited if the parsing succeeds. * If rawSelector is empty and requirements are present, the requirements should be honored * If rawSelector is present and requirements are present, the request is invalid.",
+  "properties": {
+   "rawSelector": {
+    "type": "string",
+    "description": "rawSelector is the serialization of a field selector that would be included in a query parameter. Webhook implementations are encouraged to ignore rawSelector. The kube-apiserver's *SubjectAccessReview will parse the rawSelector as long as the requirements are not present."
+   },
+   "requirements": {
+    "type": "array",
+    "items": {
+     "$ref": "io.k8s.api.authorization.v1.FieldSelectorRequirement"
+    },
+    "description": "requirements is the parsed interpretation of a field selector. All requirements must be met for a resource instance to match the selector. Webhook implementations should handle requirements, but how to handle them is up to the webhook. Since requirements can only limit the request, it is safe to authorize as unlimited request if the requirements are not understood."
+   }
+  }
+ },
+ "io.k8s.api.authorization.v1.FieldSelectorRequirement": {
+  "type": "object",
+  "description": "FieldSelectorRequirement is a selector that contains values, a key, and an operator that relates the key and values.",
+  "properties": {
+   "key": {
+    "type": "string",
+    "description": "key is the field selector key that the requirement applies to."
+   },
+   "operator": {
+    "type": "string",
+    "description": "operator represents a key's relationship to a set of values. Valid operators are In, NotIn, Exists, DoesNotExist. The list of operators may grow in the future."
+   },
+   "values": {
+    "type": "array",
+    "items": {
+     "type": "string"
+    },
+    "description": "values is an array of string values. If the operator is In or NotIn, the values array must be non-empty. If the operator is Exists or DoesNotExist, the values array must be empty."
+   }
+  },
+  "required": [
+   "key",
+   "operator"
+  ]
+ },
+ "io.k8s.api.authorization.v1.LabelSelectorAttributes": {
+  "type": "object",
+  "description": "LabelSelectorAttributes indicates a label limited access. Webhook authors are encouraged to * ensure rawSelector and requirements are not both set * consider the requirements field if set * not try to parse or consider the rawSelector field if set. This is to avoid another CVE-2022-2880 (i.e. getting different systems to agree on how exactly to parse a query is not something we want), see https://www.oxeye.io/resources/golang-parameter-smuggling-attack for more details. For the *SubjectAccessReview endpoints of the kube-apiserver: * If rawSelector is empty and requirements are empty, the request is not limited. * If rawSelector is present and requirements are empty, the rawSelector will be parsed and limited if the parsing succeeds. * If rawSelector is empty and requirements are present, the requirements should be honored * If rawSelector is present and requirements are present, the request is invalid.",
+  "properties": {
+   "rawSelector": {
+    "type": "string",
+    "description": "rawSelector is the serialization of a field selector that would be included in a query parameter. Webhook implementations are encouraged to ignore rawSelector. The kube-apiserver's *SubjectAccessReview will parse the rawSelector as long as the requirements are not present."
+   },
+   "requirements": {
+    "type": "array",
+    "items": {
+     "$ref": "io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelectorRequirement"
+    },
+    "description": "requirements is the parsed interpretation of a label selector. All requirements must be met for a resource instance to match the selector. Webhook implementations should handle requirements, but how to handle them is up to the webhook. Since requirements can only limit the request, it is safe to authorize as unlimited request if the requirements are not understood."
+   }
+  }
+ },
+ "io.k8s.api.authorization.v1.NonResourceAttributes": {
+  "type": "object",
+  "description": "NonResourceAttributes includes the authorization attributes available for non-resource requests to the Authorizer interface",
+  "properties": {
+   "path": {
+    "type": "string",
+    "description": "path is the URL path of the request"
+   },
+   "verb": {
+    "type": "string",
+    "description": "verb is the standard HTTP verb"
+   }
+  }
+ },
+ "io.k8s.api.authorization.v1.NonResourceRule": {
+  "type": "object",
+  "description": "NonResourceRule holds information that describes a rule for the non-resource",
+  "properties": {
+   "nonResourceURLs": {
+    "type": "array",
+    "items": {
+     "type": "string"
+    },
+    "description": "nonResourceURLs is a set of partial urls that a user should have access to.  *s are allowed, but only as the full, final step in the path.  \"*\" means all."
+   },
+   "verbs": {
+    "type": "array",
+    "items": {
+     "type": "string"
+    },
+    "description": "verbs is a list of kubernetes non-resource API verbs, like: get, post, put, delete, patch, head, options.  \"*\" means all."
+   }
+  },
+  "required": [
+   "verbs"
+  ]
+ },
+ "io.k8s.api.authorization.v1.ResourceAttributes": {
+  "type": "object",
+  "description": "ResourceAttributes includes the authorization attributes available for resource requests to the Authorizer interface",
+  "properties": {
+   "fieldSelector": {
+    "$ref": "io.k8s.api.authorization.v1.FieldSelectorAttributes",
+    "description": "FieldSelectorAttributes indicates a field limited access. Webhook authors are encouraged to * ensure rawSelector and requirements are not both set * consider the requirements field if set * not try to parse or consider the rawSelector field if set. This is to avoid another CVE-2022-2880 (i.e. getting different systems to agree on how exactly to parse a query is not something we want), see https://www.oxeye.io/resources/golang-parameter-smuggling-attack for more details. For the *SubjectAccessReview endpoints of the kube-apiserver: * If rawSelector is empty and requirements are empty, the request is not limited. * If rawSelector is present and requirements are empty, the rawSelector will be parsed and limited if the parsing succeeds. * If rawSelector is empty and requirements are present, the requirements should be honored * If rawSelector is present and requirements are present, the request is invalid."
+   },
+   "group": {
+    "type": "string",
+    "description": "group is the API Group of the Resource.  \"*\" means all."
+   },
+   "labelSelector": {
+    "$ref": "io.k8s.api.authorization.v1.LabelSelectorAttributes",
+    "description": "LabelSelectorAttributes indicates a label limited access. Webhook authors are encouraged to * ensure rawSelector and requirements are not both set * consider the requirements field if set * not try to parse or consider the rawSelector field if set. This is to avoid another CVE-2022-2880 (i.e. getting different systems to agree on how exactly to parse a query is not something we want), see https://www.oxeye.io/resources/golang-parameter-smuggling-attack for more details. For the *SubjectAccessReview endpoints of the kube-apiserver: * If rawSelector is empty and requirements are empty, the request is not limited. * If rawSelector is present and requirements are empty, the rawSelector will be parsed and limited if the parsing succeeds. * If rawSelector is empty and requirements are present, the requirements should be honored * If rawSelector is present and requirements are present, the request is invalid."
+   },
+   "name": {
+    "type": "string",
+    "description": "name is the name of the resource being requested for a \"get\" or deleted for a \"delete\". \"\" (empty) means all."
+   },
+   "namespace": {
+    "type": "string",
+    "description": "namespace is the namespace of the action being requested.  Currently, there is no distinction between no namespace and all namespaces \"\" (empty) is defaulted for LocalSubjectAccessReviews \"\" (empty) is empty for cluster-scoped resources \"\" (empty) means \"all\" for namespace scoped resources from a SubjectAccessReview or SelfSubjectAccessReview"
+   },
+   "resource": {
+    "type": "string",
+    "description": "resource is one of the existing resource types.  \"*\" means all."
+   },
+   "subresource": {
+    "type": "string",
+    "description": "subresource is one of the existing resource types.  \"\" means none."
+   },
+   "verb": {
+    "type": "string",
+    "description": "verb is a kubernetes resource API verb, like: get, list, watch, create, update, delete, proxy.  \"*\" means all."
+   },
+   "version": {
+    "type": "string",
+    "description": "version is the API Version of the Resource.  \"*\" means all."
+   }
+  }
+ },
+ "io.k8s.api.authorization.v1.ResourceRule": {
+  "type": "object",
+  "description": "ResourceRule is the list of actions the subject is allowed to perform on resources. The list ordering isn't significant, may contain duplicates, and possibly be incomplete.",
+  "properties": {
+   "apiGroups": {
+    "type": "array",
+    "items": {
+     "type": "string"
+    },
+    "description": "apiGroups is the name of the APIGroup that contains the resources.  If multiple API groups are specified, any action requested against one of the enumerated resources in any API group will be allowed.  \"*\" means all."
+   },
+   "resourceNames": {
+    "type": "array",
+    "items": {
+     "type": "string"
+    },
+    "description": "resourceNames is an optional white list of names that the rule applies to.  An empty set means that everything is allowed.  \"*\" means all."
+   },
+   "resources": {
+    "type": "array",
+    "items": {
+     "type": "string"
+    },
+    "description": "resources is a list of resources this rule applies to.  \"*\" means all in the specified apiGroups.  \"*_/foo\" represents the subresource 'foo' for all resources in the specified apiGroups."
+   },
+   "verbs": {
+    "type": "array",
+    "items": {
+     "type": "string"
+    },
+    "description": "verbs is a list of kubernetes resource API verbs, like: get, list, watch, create, update, delete, proxy.  \"*\" means all."
+   }
+  },
+  "required": [
+   "verbs"
+  ]
+ },
+ "io.k8s.api.authorization.v1.SelfSubjectAccessReview": {
+  "type": "object",
+  "description": "SelfSubjectAccessReview checks whether or the current user can perform an action.  Not filling in a spec.namespace means \"in all namespaces\".  Self is a special case, because users should always be able to check whether they can perform an action",
+  "properties": {
+   "apiVersion": {
+    "type": "string",
+    "description": "APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"
+   },
+   "kind": {
+    "type": "string",
+    "description": "Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"
+   },
+   "metadata": {
+    "$ref": "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta",
+    "description": "ObjectMeta is metadata that all persisted resources must have, which includes all objects users must create."
+   },
+   "spec": {
+    "$ref": "io.k8s.api.authorization.v1.SelfSubjectAccessReviewSpec",
+    "description": "SelfSubjectAccessReviewSpec is a description of the access request.  Exactly one of resourceAttributes and nonResourceAttributes must be set"
+   },
+   "status": {
+    "$ref": "io.k8s.api.authorization.v1.SubjectAccessReviewStatus",
+    "description": "SubjectAccessReviewStatus"
+   }
+  },
+  "required": [
+   "spec"
+  ],
+  "x-kubernetes-group-version-kind": [
+   {
+    "group": "authorization.k8s.io",
+    "kind": "SelfSubjectAccessReview",
+    "version": "v1"
+   }
+  ]
+ },
+ "io.k8s.api.authorization.v1.SelfSubjectAccessReviewSpec": {
+  "type": "object",
+  "description": "SelfSubjectAccessReviewSpec is a description of the access request.  Exactly one of resourceAttributes and nonResourceAttributes must be set",
+  "properties": {
+   "nonResourceAttributes": {
+    "$ref": "io.k8s.api.authorization.v1.NonResourceAttributes",
+    "description": "NonResourceAttributes includes the authorization attributes available for non-resource requests to the Authorizer interface"
+   },
+   "resourceAttributes": {
+    "$ref": "io.k8s.api.authorization.v1.ResourceAttributes",
+    "description": "ResourceAttributes includes the authorization attributes available for resource requests to the Authorizer interface"
+   }
+  }
+ },
+ "io.k8s.api.authorization.v1.SelfSubjectRulesReview": {
+  "type": "object",
+  "description": "SelfSubjectRulesReview enumerates the set of actions the current user can perform within a namespace. The returned list of actions may be incomplete depending on the server's authorization mode, and any errors experienced during the evaluation. SelfSubjectRulesReview should be used by UIs to show/hide actions, or to quickly let an end user reason about their permissions. It should NOT Be used by external systems to drive authorization decisions as this raises confused deputy, cache lifetime/revocation, and correctness concerns. SubjectAccessReview, and LocalAccessReview are the correct way to defer authorization decisions to the API server.",
+  "properties": {
+   "apiVersion": {
+    "type": "string",
+    "description": "APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"
+   },
+   "kind": {
+    "type": "string",
+    "description": "Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"
+   },
+   "metadata": {
+    "$ref": "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta",
+    "description": "ObjectMeta is metadata that all persisted resources must have, which includes all objects users must create."
+   },
+   "spec": {
+    "$ref": "io.k8s.api.authorization.v1.SelfSubjectRulesReviewSpec",
+    "description": "SelfSubjectRulesReviewSpec defines the specification for SelfSubjectRulesReview."
+   },
+   "status": {
+    "$ref": "io.k8s.api.authorization.v1.SubjectRulesReviewStatus",
+    "description": "SubjectRulesReviewStatus contains the result of a rules check. This check can be incomplete depending on the set of authorizers the server is configured with and any errors experienced during evaluation. Because authorization rules are additive, if a rule appears in a list it's safe to assume the subject has that permission, even if that list is incomplete."
+   }
+  },
+  "required": [
+   "spec"
+  ],
+  "x-kubernetes-group-version-kind": [
+   {
+    "group": "authorization.k8s.io",
+    "kind": "SelfSubjectRulesReview",
+    "version": "v1"
+   }
+  ]
+ },
+ "io.k8s.api.authorization.v1.SelfSubjectRulesReviewSpec": {
+  "type": "object",
+  "description": "SelfSubjectRulesReviewSpec defines the specification for SelfSubjectRulesReview.",
+  "properties": {
+   "namespace": {
+    "type": "string",
+    "description": "namespace to evaluate rules for. Required."
+   }
+  }
+ },
+ "io.k8s.api.authorization.v1.SubjectAccessReviewStatus": {
+  "type": "object",
+  "description": "SubjectAccessReviewStatus",
+  "properties": {
+   "allowed": {
+    "type": "boolean",
+    "description": "allowed is required. True if the action would be allowed, false otherwise."
+   },
+   "denied": {
+    "type": "boolean",
+    "description": "denied is optional. True if the action would be denied, otherwise false. If both allowed is false and denied is false, then the authorizer has no opinion on whether to authorize the action. Denied may not be true if Allowed is true."
+   },
+   "evaluationError": {
+    "type": "string",
+    "description": "evaluationError is an indication that some error occurred during the authorization check. It is entirely possible to get an error and be able to continue determine authorization status in spite of it. For instance, RBAC can be missing a role, but enough roles are still present and bound to reason about the request."
+   },
+   "reason": {
+    "type": "string",
+    "description": "reason is optional.  It indicates why a request was allowed or denied."
+   }
+  },
+  "required": [
+   "allowed"
+  ]
+ },
+ "io.k8s.api.authorization.v1.SubjectRulesReviewStatus": {
+  "type": "object",
+  "description": "SubjectRulesReviewStatus contains the result of a rules check. This check can be incomplete depending on the set of authorizers the server is configured with and any errors experienced during evaluation. Because authorization rules are additive, if a rule appears in a list it's safe to assume the subject has that permission, even if that list is incomplete.",
+  "properties": {
+   "evaluationError": {
+    "type": "string",
+    "description": "evaluationError can appear in combination with Rules. It indicates an error occurred during rule evaluation, such as an authorizer that doesn't support rule evaluation, and that ResourceRules and/or NonResourceRules may be incomplete."
+   },
+   "incomplete": {
+    "type": "boolean",
+    "description": "incomplete is true when the rules returned by this call are incomplete. This is most commonly encountered when an authorizer, such as an external authorizer, doesn't support rules evaluation."
+   },
+   "nonResourceRules": {
+    "type": "array",
+    "items": {
+     "$ref": "io.k8s.api.authorization.v1.NonResourceRule"
+    },
+    "description": "nonResourceRules is the list of actions the subject is allowed to perform on non-resources. The list ordering isn't significant, may contain duplicates, and possibly be incomplete."
+   },
+   "resourceRules": {
+    "type": "array",
+    "items": {
+     "$ref": "io.k8s.api.authorization.v1.ResourceRule"
+    },
+    "description": "resourceRules is the list of actions the subject is allowed to perform on resources. The list ordering isn't significant, may contain duplicates, and possibly be incomplete."
+   }
+  },
+  "required": [
+   "incomplete",
+   "nonResourceRules",
+   "resourceRules"
+  ]
+ },
  "io.k8s.api.autoscaling.v1.Scale": {
   "type": "object",
   "description": "Scale represents a scaling request for a resource.",
