@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import type { Client, Clock, Logger } from '../client/index.js';
 import type { Pod } from './framework/index.js';
 
@@ -8,6 +9,8 @@ import type { Pod } from './framework/index.js';
  */
 export class SchedulerEventRecorder {
   private readonly written = new Map<string, { name: string; count: number; first: string }>();
+  /** `default-scheduler-<hostname>`, as client-go's event recorder names the instance */
+  private readonly instance: string;
 
   constructor(
     private readonly client: Client,
@@ -15,7 +18,9 @@ export class SchedulerEventRecorder {
     private readonly logger: Logger,
     private readonly component = 'default-scheduler',
     private readonly limit = 4096,
-  ) {}
+  ) {
+    this.instance = `${component}-${hostname()}`;
+  }
 
   /** Records an event; never throws (failures are logged). */
   record(pod: Pod, type: 'Normal' | 'Warning', reason: string, action: string, message: string): void {
@@ -49,7 +54,7 @@ export class SchedulerEventRecorder {
       action,
       source: { component: this.component },
       reportingComponent: this.component,
-      reportingInstance: this.component,
+      reportingInstance: this.instance,
       firstTimestamp: now,
       lastTimestamp: now,
       count: 1,
