@@ -141,6 +141,7 @@ describe('object storage updates of pods and nodes', () => {
     await podStorage.update('default', 'p', (pod) => ({ ...pod, spec: { ...(pod.spec as object), nodeName: 'node-a' } }), context(), 'binding');
     assert.equal((podStorage.cached('default', 'p')!.spec as { nodeName?: string }).nodeName, undefined, 'the cache is behind the store');
     const current = await podStorage.get('default', 'p');
+    assert.equal(current.metadata.generation, 1, 'a binding leaves the generation alone, as upstream\'s BindingREST');
     const labelled = await podStorage.update('default', 'p', () => ({ ...current, metadata: { ...current.metadata, resourceVersion: undefined, labels: { app: 'x' } } }) as KubeObject, context({ shareWritten: true }));
     assert.equal((labelled.spec as { nodeName?: string }).nodeName, 'node-a');
     assert.deepEqual(labelled.metadata.labels, { app: 'x' });

@@ -380,7 +380,7 @@ export class ObjectStorage {
     }
     if (def.tracksGeneration) {
       meta.generation = oldMeta.generation ?? 1;
-      if (subresource !== 'status' && specChanged(next, current)) meta.generation++;
+      if (subresource !== 'status' && subresource !== 'binding' && specChanged(next, current)) meta.generation++;
     } else {
       delete meta.generation;
     }
