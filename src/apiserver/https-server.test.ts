@@ -15,6 +15,7 @@ import { Authenticator } from './authn.js';
 import { startHttpsServer, type HttpsServer } from './https-server.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import { ensurePki, type Pki } from './pki.js';
+import { WatcherQueue } from './watcher-queue.js';
 
 const run = promisify(execFile);
 
@@ -46,6 +47,8 @@ describe('startHttpsServer', () => {
   let metrics: Registry;
   const seen: ApiRequest[] = [];
   let watchProbe: WatchProbe | undefined;
+  const warnings: Record<string, unknown>[] = [];
+  let stalledQueue: WatcherQueue | undefined;
 
   async function handler(req: ApiRequest): Promise<ApiResponse> {
     seen.push(req);
@@ -73,6 +76,10 @@ describe('startHttpsServer', () => {
         return { status: 200, text: (async function* () { yield 'line 1\n'; yield Buffer.from('line 2\n'); })() };
       case '/api/v1/configmaps':
         return { status: 200, watch: watchEvents(req.signal) };
+      case '/api/v1/secrets':
+        stalledQueue = new WatcherQueue('/registry/core/secrets/', { maxBytes: 256 * 1024, graceMs: 100, hardMaxBytes: 1 << 30, maxEvents: 1_000_000 });
+        req.signal.addEventListener('abort', () => stalledQueue?.close(), { once: true });
+        return { status: 200, watch: stalledQueue };
       default:
         return { status: 404, body: new ApiError('NotFound', 'the server could not find the requested resource').toStatus() };
     }
@@ -151,7 +158,7 @@ describe('startHttpsServer', () => {
     await writeFile(tokenFile, 'token-abc,alice,uid-alice,"dev,ops"\n');
     const authenticator = await Authenticator.fromTokenFile(tokenFile, [{ token: 'join-123', user: { name: 'joiner', groups: ['system:bootstrappers'] } }]);
     metrics = new Registry();
-    server = await startHttpsServer({ handler, authenticator, pki, port: 0, host: '127.0.0.1', logger: pino({ level: 'silent' }), metrics });
+    server = await startHttpsServer({ handler, authenticator, pki, port: 0, host: '127.0.0.1', logger: pino({ level: 'warn' }, { write: (line: string) => void warnings.push(JSON.parse(line)) }), metrics });
   });
 
   after(async () => {
@@ -357,6 +364,43 @@ describe('startHttpsServer', () => {
     assert.ok(watchProbe);
     await watchProbe.aborted;
     await watchProbe.finalized;
+  });
+
+  it('ends the watch of an HTTP/2 client that stopped reading once its queue stays over the bound, and keeps serving a reading one', async (t) => {
+    const session = http2Session();
+    t.after(() => session.close());
+    const stalled = session.request({ ':path': '/api/v1/secrets?watch=true' });
+    stalled.pause();
+    const stalledClosed = new Promise<void>((resolve) => stalled.once('close', resolve));
+    stalled.on('error', () => undefined);
+    await new Promise((resolve) => stalled.once('response', resolve));
+    const lines: WatchEvent[] = [];
+    // its own connection: the paused stream holds the first one's connection-level flow-control window
+    const other = http2Session();
+    t.after(() => other.close());
+    const reading = other.request({ ':path': '/api/v1/configmaps?watch=true' });
+    const readingGotThree = new Promise<void>((resolve) => readEvents(reading, lines, 3, resolve));
+    const data = { big: 'x'.repeat(64 * 1024) };
+    let pushed = 0;
+    while (stalledQueue && !stalledQueue.isClosed && pushed < 1000) {
+      stalledQueue.push({ type: 'MODIFIED', object: { kind: 'Secret', apiVersion: 'v1', metadata: { name: `s-${pushed++}` }, data } }, 64 * 1024);
+      await sleep(5);
+    }
+    assert.ok(stalledQueue?.isClosed, 'the watch cache side was closed');
+    assert.equal(stalledQueue.queuedBytes, 0);
+    const warned = () => warnings.find((w) => w.msg === 'closing the watch of a client that stopped reading');
+    for (let i = 0; i < 200 && !warned(); i++) await sleep(10);
+    // the stream was reset: once the client reads what it had received, it sees the end
+    stalled.resume();
+    await stalledClosed;
+    const warning = warned();
+    assert.ok(warning, 'one warning names the resource and the client');
+    assert.equal(warning.resource, '/registry/core/secrets/');
+    assert.equal(warning.user, 'admin');
+    assert.equal(warning.path, '/api/v1/secrets');
+    assert.match(String(warning.address), /^127\.0\.0\.1:\d+$/);
+    await readingGotThree;
+    reading.close();
   });
 
   it('records request metrics', async () => {

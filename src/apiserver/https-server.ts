@@ -8,6 +8,7 @@ import { ApiError, type ApiHandler, type ApiRequest, type ApiResponse, type Stat
 import type { Authenticator, Credentials } from './authn.js';
 import { encodeBody, encodeWatchEvent } from './json-encoding.js';
 import type { Pki } from './pki.js';
+import { streamResponse } from './stream-response.js';
 
 /** Upstream's limit on a request body (3 MiB). */
 export const maxRequestBodyBytes = 3 * 1024 * 1024;
@@ -166,10 +167,11 @@ export async function startHttpsServer(options: HttpsServerOptions): Promise<Htt
       writeStatus(res, err instanceof ApiError ? err.toStatus() : internalError(err));
       return;
     }
+    const client = () => ({ user: request.user?.name, address: remoteAddress(req), verb: method, path });
     if (response.watch) {
-      await stream(res, response, response.watch, encodeWatchEvent, 'application/json', lifetime.signal, log);
+      await streamResponse(res, response, { source: response.watch, encode: encodeWatchEvent, defaultType: 'application/json', signal: lifetime.signal, log, client });
     } else if (response.text) {
-      await stream(res, response, response.text, (chunk) => chunk, 'text/plain', lifetime.signal, log);
+      await streamResponse(res, response, { source: response.text, encode: (chunk) => chunk, defaultType: 'text/plain', signal: lifetime.signal, log, client });
     } else {
       writeBody(res, response);
     }
@@ -247,6 +249,12 @@ export function credentials(req: Request): Credentials {
   return out;
 }
 
+/** The client's address, for logs. */
+function remoteAddress(req: Request): string | undefined {
+  const socket = ('stream' in req ? req.stream.session?.socket : undefined) ?? req.socket;
+  return socket?.remoteAddress === undefined ? undefined : `${socket.remoteAddress}:${socket.remotePort}`;
+}
+
 const peers = new WeakMap<object, Credentials>();
 
 /** A connection's client certificate, read once per connection (it cannot change on a live TLS session). */
@@ -260,59 +268,6 @@ function peerCredentials(connection: object, socket: TLSSocket): Credentials {
     peers.set(connection, peer);
   }
   return peer;
-}
-
-/**
- * Writes a stream chunk by chunk, waiting for the socket to drain. The chunks that arrive in one
- * turn of the event loop (a watch gets a store batch's events together) leave in one socket write.
- * Sources end by themselves when the request's signal aborts (the client left or the server
- * closes), which ends the loop.
- */
-async function stream<T>(
-  res: Response,
-  response: ApiResponse,
-  source: AsyncIterable<T>,
-  encode: (item: T) => string | Buffer,
-  defaultType: string,
-  signal: AbortSignal,
-  log: Logger,
-): Promise<void> {
-  const headers = { ...response.headers };
-  if (!hasHeader(headers, 'content-type')) headers['Content-Type'] = defaultType;
-  res.writeHead(response.status, headers);
-  res.flushHeaders();
-  try {
-    let corked = false;
-    const uncork = () => {
-      corked = false;
-      res.uncork();
-    };
-    for await (const item of source) {
-      if (signal.aborted) break;
-      if (!corked) {
-        corked = true;
-        res.cork();
-        setImmediate(uncork);
-      }
-      if (!res.write(encode(item))) await drained(res, signal);
-    }
-  } catch (err) {
-    if (!signal.aborted) log.error({ err }, 'response stream failed');
-  } finally {
-    if (!res.writableEnded) res.end();
-  }
-}
-
-function drained(res: Response, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      res.off('drain', done);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    res.once('drain', done);
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
 
 function writeBody(res: Response, response: ApiResponse): void {

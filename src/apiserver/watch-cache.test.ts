@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { pino } from 'pino';
-import type { KubeObject } from '../api/index.js';
+import type { KubeObject, WatchEvent } from '../api/index.js';
 import { MemoryStore, type Store, type StoreEvent } from '../store/index.js';
 import { WatchCache } from './watch-cache.js';
+import { UnresponsiveWatcherError, type WatcherQueue } from './watcher-queue.js';
 
 /** A store whose first watch ends by itself after one event, as an etcd watch can. */
 function flakyWatchStore(inner: Store): Store & { watches: number } {
@@ -62,6 +63,72 @@ describe('watch cache', () => {
       assert.notEqual(decoded, other);
       assert.deepEqual(decoded.data, { k: 'changed' });
     } finally {
+      cache.stop();
+    }
+  });
+
+  it('ends the watch of a watcher that stops taking events once it stays over its bounds, and keeps feeding the others', async () => {
+    const store = new MemoryStore();
+    const prefix = '/registry/core/configmaps/';
+    const watcherBounds = { maxBytes: 20_000, graceMs: 50, hardMaxBytes: 1 << 30, maxEvents: 1_000_000 };
+    const cache = new WatchCache({ store, root: '/registry/', prefixes: [prefix], logger: pino({ level: 'silent' }), watcherBounds });
+    await cache.start();
+    const controller = new AbortController();
+    try {
+      const watch = () =>
+        cache.cache(prefix).watch({ resourceVersion: '0', keyPrefix: prefix, filter: () => true, bookmarks: false, signal: controller.signal }, cache.currentRevision);
+      const stalled = watch() as WatcherQueue;
+      const reader = watch()[Symbol.asyncIterator]();
+      const big = 'x'.repeat(2_000);
+      const write = async (name: string) => {
+        const kv = await store.create(`${prefix}default/${name}`, JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default' }, data: { big } }));
+        await cache.waitFor(kv.modRevision, undefined, 5000);
+      };
+      const names = (events: WatchEvent[]) => events.map((e) => e.object.metadata.name);
+      const read = async (n: number) => {
+        const out: WatchEvent[] = [];
+        while (out.length < n) out.push((await reader.next()).value as WatchEvent);
+        return out;
+      };
+      for (let i = 0; i < 20; i++) await write(`cm-${i}`);
+      assert.deepEqual(names(await read(20)), Array.from({ length: 20 }, (_, i) => `cm-${i}`));
+      const ended = await stalled.ended;
+      assert.ok(ended instanceof UnresponsiveWatcherError);
+      assert.equal(ended.resource, prefix);
+      assert.equal(stalled.queuedBytes, 0, 'what it held is dropped');
+      await assert.rejects(stalled[Symbol.asyncIterator]().next(), UnresponsiveWatcherError);
+      assert.equal(cache.cache(prefix).watcherCount, 1);
+      await write('after');
+      assert.deepEqual(names(await read(1)), ['after']);
+    } finally {
+      controller.abort();
+      cache.stop();
+    }
+  });
+
+  it('keeps a watcher that is only momentarily behind (a burst of 1,000 small events)', async () => {
+    const store = new MemoryStore();
+    const prefix = '/registry/core/configmaps/';
+    const cache = new WatchCache({ store, root: '/registry/', prefixes: [prefix], logger: pino({ level: 'silent' }) });
+    await cache.start();
+    const controller = new AbortController();
+    try {
+      const events = cache.cache(prefix).watch({ resourceVersion: '0', keyPrefix: prefix, filter: () => true, bookmarks: false, signal: controller.signal }, cache.currentRevision);
+      let last = 0;
+      for (let i = 0; i < 1000; i++) {
+        const name = `cm-${i}`;
+        last = (await store.create(`${prefix}default/${name}`, JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default' }, data: { k: 'v'.repeat(1000) } }))).modRevision;
+      }
+      await cache.waitFor(last, undefined, 5000);
+      const seen: string[] = [];
+      for await (const event of events) {
+        seen.push(event.object.metadata.name!);
+        if (seen.length === 1000) break;
+      }
+      assert.equal(seen.length, 1000);
+      assert.equal(seen[999], 'cm-999');
+    } finally {
+      controller.abort();
       cache.stop();
     }
   });

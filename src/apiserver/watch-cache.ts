@@ -1,13 +1,15 @@
 import type { Logger } from 'pino';
 import { ApiError, type KubeObject, type WatchEvent } from '../api/index.js';
 import { CompactedError, type KeyValue, type Store, type StoreEvent } from '../store/index.js';
-import { AsyncQueue } from './async-queue.js';
+import { defaultWatcherBounds, WatcherQueue, type WatcherBounds } from './watcher-queue.js';
 
 /** An object as the cache holds it, with its JSON encoding made once and shared by every reader. */
 export interface CachedObject {
   key: string;
   revision: number;
   object: KubeObject;
+  /** length of the stored encoding, what a watcher's queue counts toward its bounds */
+  size: number;
 }
 
 interface CachedEvent {
@@ -16,6 +18,13 @@ interface CachedEvent {
   key: string;
   object: KubeObject;
   prevObject?: KubeObject;
+  size: number;
+}
+
+interface Watcher {
+  queue: WatcherQueue;
+  options: WatchOptions;
+  lastSent: number;
 }
 
 /** Decides which objects a watcher sees (namespace, label and field selectors). */
@@ -48,9 +57,14 @@ export class ResourceCache {
   private historyStart = 0;
   /** watches may start from any revision >= this one */
   oldestWatchable: number;
-  private readonly watchers = new Set<{ queue: AsyncQueue<WatchEvent>; options: WatchOptions; lastSent: number }>();
+  private readonly watchers = new Set<Watcher>();
 
-  constructor(readonly prefix: string, startRevision: number, private readonly historyLimit: number) {
+  constructor(
+    readonly prefix: string,
+    startRevision: number,
+    private readonly historyLimit: number,
+    private readonly watcherBounds: WatcherBounds = defaultWatcherBounds,
+  ) {
     this.oldestWatchable = startRevision;
   }
 
@@ -59,7 +73,7 @@ export class ResourceCache {
   }
 
   load(kv: KeyValue): void {
-    this.objects.set(kv.key, { key: kv.key, revision: kv.modRevision, object: decodeStored(kv) });
+    this.objects.set(kv.key, { key: kv.key, revision: kv.modRevision, object: decodeStored(kv), size: kv.value.length });
   }
 
   /** Applies a store event; `written` is the writer's own object for a write whose value is its encoding. */
@@ -71,12 +85,13 @@ export class ResourceCache {
       const object = previous?.object ?? decodeStored(kv);
       const last = { ...object, metadata: { ...object.metadata, resourceVersion: String(kv.modRevision) } };
       this.objects.delete(kv.key);
-      cached = { type: 'DELETED', revision: kv.modRevision, key: kv.key, object: last, prevObject: previous?.object };
+      cached = { type: 'DELETED', revision: kv.modRevision, key: kv.key, object: last, prevObject: previous?.object, size: previous?.size ?? kv.value.length };
     } else {
       const object = written ?? decodeStored(kv);
       if (written) written.metadata.resourceVersion = String(kv.modRevision);
-      this.objects.set(kv.key, { key: kv.key, revision: kv.modRevision, object });
-      cached = { type: previous ? 'MODIFIED' : 'ADDED', revision: kv.modRevision, key: kv.key, object, prevObject: previous?.object };
+      const size = kv.value.length;
+      this.objects.set(kv.key, { key: kv.key, revision: kv.modRevision, object, size });
+      cached = { type: previous ? 'MODIFIED' : 'ADDED', revision: kv.modRevision, key: kv.key, object, prevObject: previous?.object, size };
     }
     this.history.push(cached);
     if (this.history.length - this.historyStart > this.historyLimit) {
@@ -87,7 +102,7 @@ export class ResourceCache {
         this.historyStart = 0;
       }
     }
-    for (const watcher of this.watchers) this.deliver(watcher, cached);
+    for (const watcher of this.watchers) this.deliver(watcher, cached, cached.size);
   }
 
   /** Live objects under the key prefix, sorted by key (namespace, then name) as upstream lists. */
@@ -100,10 +115,15 @@ export class ResourceCache {
     return out;
   }
 
+  /**
+   * Starts a watch: the starting state (or the history after the given revision), then live
+   * events. A watcher whose client stops taking live events is ended once it stays above its
+   * bounds (see WatcherBounds): its reader then gets an UnresponsiveWatcherError.
+   */
   watch(options: WatchOptions, currentRevision: number): AsyncIterable<WatchEvent> {
     const rv = options.resourceVersion;
-    const watcher = { queue: undefined as unknown as AsyncQueue<WatchEvent>, options, lastSent: 0 };
-    watcher.queue = new AsyncQueue<WatchEvent>(100_000, () => this.watchers.delete(watcher));
+    const watcher: Watcher = { queue: undefined as unknown as WatcherQueue, options, lastSent: 0 };
+    watcher.queue = new WatcherQueue(this.prefix, this.watcherBounds, () => this.watchers.delete(watcher));
     if (rv === '' || rv === '0') {
       for (const entry of this.list(options.keyPrefix, options.filter)) {
         watcher.queue.push({ type: 'ADDED', object: entry.object });
@@ -119,7 +139,7 @@ export class ResourceCache {
       }
       for (let i = this.historyStart; i < this.history.length; i++) {
         const event = this.history[i];
-        if (event.revision > from) this.deliver(watcher, event);
+        if (event.revision > from) this.deliver(watcher, event, 0);
       }
       watcher.lastSent = Math.max(from, watcher.lastSent);
     }
@@ -133,7 +153,8 @@ export class ResourceCache {
   /** Sends a BOOKMARK at `revision` to every watcher that asked for bookmarks. */
   bookmark(revision: number, apiVersion: string, kind: string): void {
     for (const watcher of this.watchers) {
-      if (!watcher.options.bookmarks || watcher.lastSent >= revision) continue;
+      // as upstream, a bookmark is not queued behind events the client has not taken yet
+      if (!watcher.options.bookmarks || watcher.lastSent >= revision || watcher.queue.length > 0) continue;
       watcher.lastSent = revision;
       watcher.queue.push({ type: 'BOOKMARK', object: { kind, apiVersion, metadata: { resourceVersion: String(revision) } } });
     }
@@ -147,20 +168,21 @@ export class ResourceCache {
     }
   }
 
-  private deliver(watcher: { queue: AsyncQueue<WatchEvent>; options: WatchOptions; lastSent: number }, event: CachedEvent): void {
+  /** Queues what `event` means to `watcher`; `size` counts toward the watcher's bounds (0 for the events a watch starts with). */
+  private deliver(watcher: Watcher, event: CachedEvent, size: number): void {
     const { keyPrefix, filter } = watcher.options;
     if (!event.key.startsWith(keyPrefix)) return;
     const now = event.type !== 'DELETED' && filter(event.object);
     const before = event.prevObject !== undefined && filter(event.prevObject);
     watcher.lastSent = event.revision;
     if (event.type === 'DELETED') {
-      if (before || (event.prevObject === undefined && filter(event.object))) watcher.queue.push({ type: 'DELETED', object: event.object });
+      if (before || (event.prevObject === undefined && filter(event.object))) watcher.queue.push({ type: 'DELETED', object: event.object }, size);
     } else if (now && before) {
-      watcher.queue.push({ type: 'MODIFIED', object: event.object });
+      watcher.queue.push({ type: 'MODIFIED', object: event.object }, size);
     } else if (now) {
-      watcher.queue.push({ type: 'ADDED', object: event.object });
+      watcher.queue.push({ type: 'ADDED', object: event.object }, size);
     } else if (before) {
-      watcher.queue.push({ type: 'DELETED', object: event.object });
+      watcher.queue.push({ type: 'DELETED', object: event.object }, size);
     }
   }
 }
@@ -175,6 +197,8 @@ export interface WatchCacheOptions {
   historyLimit?: number;
   bookmarkIntervalMs?: number;
   bookmarkKinds?: Map<string, { apiVersion: string; kind: string }>;
+  /** how much one watcher may have queued for a client that does not read (defaultWatcherBounds) */
+  watcherBounds?: Partial<WatcherBounds>;
 }
 
 /**
@@ -190,7 +214,11 @@ export class WatchCache {
   private bookmarksStarted = false;
   private readonly expected = new Map<string, { value: string; object: KubeObject }>();
 
-  constructor(private readonly options: WatchCacheOptions) {}
+  private readonly watcherBounds: WatcherBounds;
+
+  constructor(private readonly options: WatchCacheOptions) {
+    this.watcherBounds = { ...defaultWatcherBounds, ...options.watcherBounds };
+  }
 
   /**
    * Tells the cache that `key` is being written (created or updated) with `value`, the stored
@@ -280,7 +308,7 @@ export class WatchCache {
       if (!page.more || page.items.length === 0) break;
       after = page.items[page.items.length - 1].key;
     }
-    for (const prefix of prefixes) if (!fresh.has(prefix)) fresh.set(prefix, new ResourceCache(prefix, revision, historyLimit));
+    for (const prefix of prefixes) if (!fresh.has(prefix)) fresh.set(prefix, new ResourceCache(prefix, revision, historyLimit, this.watcherBounds));
     for (const [prefix, cache] of fresh) {
       const old = this.caches.get(prefix);
       old?.closeAll(new ApiError('Expired', 'the watch cache was reloaded; please relist'));
@@ -297,7 +325,7 @@ export class WatchCache {
     if (!prefix || !this.options.prefixes.includes(prefix)) return undefined;
     let cache = caches.get(prefix);
     if (!cache) {
-      cache = new ResourceCache(prefix, revision, historyLimit);
+      cache = new ResourceCache(prefix, revision, historyLimit, this.watcherBounds);
       caches.set(prefix, cache);
     }
     return cache;
