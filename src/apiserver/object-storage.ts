@@ -240,7 +240,8 @@ export class ObjectStorage {
         if (cached) continue;
         throw error;
       }
-      if (context.dryRun) return next;
+      // nothing is written, so the object keeps the stored revision (kubectl diff compares it)
+      if (context.dryRun) return { ...next, metadata: { ...next.metadata, resourceVersion: current.metadata.resourceVersion } };
       try {
         if (next.metadata.deletionTimestamp && (next.metadata.finalizers ?? []).length === 0 && !isGracefulPending(def, next) && !hasNamespaceFinalizers(def, next)) {
           const gone = await this.store.delete(key, revision);

@@ -76,6 +76,15 @@ for (const version of ['1.27', '1.29', '1.33'] as KubectlVersion[]) {
       assert.equal(await ok(['apply', ...validateFlags, '-f', third]), `deployment.apps/${name} configured\n`);
       assert.deepEqual((await get(name)).spec.template.spec.containers[0].env, [{ name: 'A', value: '1' }]);
       assert.equal(await ok(['apply', ...validateFlags, '-f', third]), `deployment.apps/${name} unchanged\n`);
+
+      // diff asks the server for a dry run: no change shows nothing, a change shows only itself
+      const same = await run(['diff', '-f', third]);
+      assert.deepEqual([same.code, same.stdout], [0, ''], same.stderr);
+      const fourth = manifests.write(`${name}-4.yaml`, deployment(name, 'nginx:2', 'side', { A: '1' }));
+      const changedDiff = await run(['diff', '-f', fourth]);
+      assert.equal(changedDiff.code, 1, changedDiff.stderr);
+      const lines = changedDiff.stdout.split('\n').filter((l) => /^[-+] /.test(l));
+      assert.deepEqual(lines, ['-    tier: back', '+    tier: side']);
     });
 
     it('edit with EDITOR set to a script', async () => {
