@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { pino } from 'pino';
 import type { KubeObject, WatchEvent } from '../api/index.js';
 import { MemoryStore, type Store, type StoreEvent } from '../store/index.js';
-import { WatchCache } from './watch-cache.js';
+import { historyMaxBytes, ResourceCache, WatchCache } from './watch-cache.js';
 import { UnresponsiveWatcherError, type WatcherQueue } from './watcher-queue.js';
 
 /** A store whose first watch ends by itself after one event, as an etcd watch can. */
@@ -131,5 +131,26 @@ describe('watch cache', () => {
       controller.abort();
       cache.stop();
     }
+  });
+
+  it('keeps a history of large objects within its byte bound (but at least 100 events); older watches get Expired', () => {
+    const prefix = '/registry/core/configmaps/';
+    const cache = new ResourceCache(prefix, 1, 10_000);
+    const value = 'x'.repeat(256 * 1024);
+    const events = Math.ceil(historyMaxBytes / value.length) + 150;
+    for (let i = 0; i < events; i++) {
+      const name = `cm-${i}`;
+      const written: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default' } };
+      cache.apply({ type: 'create', kv: { key: `${prefix}default/${name}`, value, createRevision: i + 2, modRevision: i + 2 } }, written);
+    }
+    const last = events + 1;
+    const kept = last - cache.oldestWatchable;
+    assert.ok(kept >= 100 && kept * value.length <= historyMaxBytes, `kept ${kept} events`);
+    assert.ok(kept * value.length > historyMaxBytes - value.length, `kept ${kept} events`);
+    const controller = new AbortController();
+    const watch = (rv: number) => cache.watch({ resourceVersion: String(rv), keyPrefix: prefix, filter: () => true, bookmarks: false, signal: controller.signal }, last);
+    assert.throws(() => watch(2), (err: Error & { reason?: string }) => err.reason === 'Expired');
+    watch(cache.oldestWatchable);
+    controller.abort();
   });
 });

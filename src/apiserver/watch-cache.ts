@@ -27,6 +27,17 @@ interface Watcher {
   lastSent: number;
 }
 
+/**
+ * Stored bytes of the events one resource's history keeps for watches that resume from a
+ * resourceVersion, besides its count limit: 64 MiB. Upstream sizes its watch cache in events (100
+ * to 102,400, by how fresh they are); with objects of up to 3 MiB a count alone lets thousands of
+ * large events (and the old versions they keep alive) fill the memory. A watch asking for an
+ * older revision gets 410 Gone and relists, as upstream's does.
+ */
+export const historyMaxBytes = 64 * 1024 * 1024;
+/** The history keeps at least this many events whatever their size (upstream's lower bound). */
+const historyMinEvents = 100;
+
 /** Decides which objects a watcher sees (namespace, label and field selectors). */
 export type ObjectFilter = (object: KubeObject) => boolean;
 
@@ -55,6 +66,7 @@ export class ResourceCache {
   readonly objects = new Map<string, CachedObject>();
   private history: CachedEvent[] = [];
   private historyStart = 0;
+  private historyBytes = 0;
   /** watches may start from any revision >= this one */
   oldestWatchable: number;
   private readonly watchers = new Set<Watcher>();
@@ -94,13 +106,21 @@ export class ResourceCache {
       cached = { type: previous ? 'MODIFIED' : 'ADDED', revision: kv.modRevision, key: kv.key, object, prevObject: previous?.object, size };
     }
     this.history.push(cached);
-    if (this.history.length - this.historyStart > this.historyLimit) {
-      this.oldestWatchable = this.history[this.historyStart].revision;
+    this.historyBytes += cached.size;
+    let evicted = false;
+    while (
+      this.history.length - this.historyStart > this.historyLimit ||
+      (this.historyBytes > historyMaxBytes && this.history.length - this.historyStart > historyMinEvents)
+    ) {
+      const oldest = this.history[this.historyStart];
+      this.oldestWatchable = oldest.revision;
+      this.historyBytes -= oldest.size;
       this.historyStart++;
-      if (this.historyStart > 4096) {
-        this.history = this.history.slice(this.historyStart);
-        this.historyStart = 0;
-      }
+      evicted = true;
+    }
+    if (evicted && (this.historyStart > 4096 || this.historyStart * 2 > this.history.length)) {
+      this.history = this.history.slice(this.historyStart);
+      this.historyStart = 0;
     }
     for (const watcher of this.watchers) this.deliver(watcher, cached, cached.size);
   }

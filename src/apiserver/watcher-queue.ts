@@ -127,6 +127,8 @@ export class WatcherQueue implements AsyncIterable<WatchEvent>, EndingSource {
   private take(): WatchEvent {
     const value = this.items[this.head];
     this.bytes -= this.sizes[this.head];
+    // a taken event must not keep its object alive (it may be long gone from the cache)
+    (this.items as (WatchEvent | undefined)[])[this.head] = undefined;
     this.head++;
     if (this.head > 1024 && this.head * 2 > this.items.length) {
       this.items.splice(0, this.head);

@@ -45,7 +45,9 @@ export class Subscription {
   /** The next buffered event, waiting for one; `undefined` once ended. */
   next(): Promise<StoreEvent | undefined> {
     if (this.head < this.buffer.length) {
-      const event = this.buffer[this.head++]!;
+      const event = this.buffer[this.head]!;
+      // a taken event must not keep its values alive until the next compaction
+      (this.buffer as (StoreEvent | undefined)[])[this.head++] = undefined;
       if (this.head > 1024 && this.head * 2 > this.buffer.length) {
         this.buffer = this.buffer.slice(this.head);
         this.head = 0;
