@@ -7,6 +7,7 @@ import { Kubelet } from '../kubelet/index.js';
 import { createRuntime, type CreateRuntimeOptions } from '../runtime/index.js';
 import type { FlagSpec } from './flags.js';
 import { fetchKubeletTls, startKubeletHttps, type KubeletTls } from './kubelet-tls.js';
+import { userAgent } from './user-agent.js';
 
 /** Flags of the kubelet, shared by `skiff server` (its own agent) and `skiff agent`. */
 export const kubeletFlags: FlagSpec[] = [
@@ -89,7 +90,7 @@ export async function runAgent(flags: Map<string, string>, signal: AbortSignal, 
   const caFile = flags.get('ca-file');
   const ca = caFile ? await readFile(caFile, 'utf8') : undefined;
   if (!ca) logger.warn('no --ca-file: the server certificate is not verified');
-  const client = new Client(new HttpsTransport({ server, token, ...(ca ? { ca } : { insecureSkipTLSVerify: true }) }));
+  const client = new Client(new HttpsTransport({ server, token, ...(ca ? { ca } : { insecureSkipTLSVerify: true }) }, { userAgent: userAgent('kubelet') }));
   const dataDir = resolve(flags.get('data-dir')!);
   const nodeName = (flags.get('node-name') || hostname()).toLowerCase();
   const tls = await fetchKubeletTls({ server, token, ca, nodeName });

@@ -24,6 +24,7 @@ import { explainHandler, explainPathPrefix, startSchedulerThread } from '../sche
 import { openStore } from '../store/index.js';
 import { kubeletFlags, startKubelet } from './agent.js';
 import { localAddresses } from './kubelet-tls.js';
+import { userAgent } from './user-agent.js';
 import type { FlagSpec } from './flags.js';
 
 export const serverFlags: FlagSpec[] = [
@@ -88,14 +89,14 @@ export async function runServer(flags: Map<string, string>, signal: AbortSignal,
   const kubeconfig = join(dataDir, 'kubeconfig.yaml');
   await writeKubeconfig(kubeconfig, { server, caCert: pki.caCert, clientCert: pki.adminCert, clientKey: pki.adminKey });
 
-  const controllerClient = new Client(new InProcessTransport(api.handle, { name: 'system:kube-controller-manager', groups: ['system:masters', 'system:authenticated'] }));
+  const controllerClient = new Client(new InProcessTransport(api.handle, { name: 'system:kube-controller-manager', groups: ['system:masters', 'system:authenticated'] }, { userAgent: userAgent('kube-controller-manager') }));
   const controllers = startControllers(controllerClient, logger.child({ component: 'controller-manager' }), signal, { clusterCidr: flags.get('cluster-cidr') });
   const scheduling =
     flags.get('disable-scheduler') === 'true'
       ? undefined
       : startSchedulerThread({
           // the thread's port decodes each body from JSON and sends each answer as JSON
-          transport: new InProcessTransport(api.handle, { name: 'system:kube-scheduler', groups: ['system:masters', 'system:authenticated'] }, { handsOver: true }),
+          transport: new InProcessTransport(api.handle, { name: 'system:kube-scheduler', groups: ['system:masters', 'system:authenticated'] }, { handsOver: true, userAgent: userAgent('kube-scheduler') }),
           encodeBody,
           logger: logger.child({ component: 'scheduler' }),
           logging: { level: logger.level, base: logBase, bindings: { component: 'scheduler' } },
@@ -112,7 +113,7 @@ export async function runServer(flags: Map<string, string>, signal: AbortSignal,
   logger.info({ server, dataDir, store: flags.get('datastore-endpoint') || 'sqlite', readyMs: Math.round(performance.now() - started) }, 'API server ready');
   if (flags.get('disable-agent') !== 'true') {
     const nodeName = (flags.get('node-name') || hostname()).toLowerCase();
-    const kubeletClient = new Client(new InProcessTransport(api.handle, { name: `system:node:${nodeName}`, groups: ['system:nodes', 'system:authenticated'] }));
+    const kubeletClient = new Client(new InProcessTransport(api.handle, { name: `system:node:${nodeName}`, groups: ['system:nodes', 'system:authenticated'] }, { userAgent: userAgent('kubelet') }));
     try {
       await startKubelet(new Map([...flags, ['node-name', nodeName]]), kubeletClient, dataDir, logger.child({ component: 'agent' }), signal, true, { ...issueKubeletServingCert(pki, nodeName, localAddresses()), caCert: pki.caCert });
     } catch (error) {

@@ -38,4 +38,10 @@ describe('in-process transport', () => {
     assert.equal(cached, answer);
     assert.equal(JSON.stringify(cached), JSON.stringify((await transport.request({ method: 'GET', path: '/api/v1/namespaces/default/configmaps/handed-over' })).body));
   });
+
+  it('sends its user agent, whose name is the field manager of its writes', async () => {
+    const transport = new InProcessTransport(api.handle, admin, { userAgent: 'kube-scheduler/skiff (linux/amd64)' });
+    const answer = (await transport.request({ method: 'POST', path: '/api/v1/namespaces/default/configmaps', body: configMap('managed') })).body as KubeObject;
+    assert.deepEqual((answer.metadata.managedFields as { manager: string; operation: string }[] | undefined)?.map((m) => [m.manager, m.operation]), [['kube-scheduler', 'Update']]);
+  });
 });

@@ -9,6 +9,8 @@ export interface InProcessTransportOptions {
    * not copied, and the server may answer with objects it keeps.
    */
   handsOver?: boolean;
+  /** sent as the User-Agent header; its part before `/` names the field manager of the caller's writes (`kube-scheduler`) */
+  userAgent?: string;
 }
 
 /**
@@ -43,7 +45,7 @@ export class InProcessTransport implements Transport {
 
   /** Calls the handler; a call without a signal gets one only if the server asks for it (most never do, and making one is not free). */
   private call(method: TransportRequest['method'], path: string, query: URLSearchParams, signal: AbortSignal | undefined, body?: unknown, contentType?: string): Promise<ApiResponse> {
-    const headers: Record<string, string | undefined> = { accept: 'application/json' };
+    const headers: Record<string, string | undefined> = { accept: 'application/json', 'user-agent': this.options.userAgent };
     if (body !== undefined) headers['content-type'] = contentType ?? 'application/json';
     return this.handler({
       method,
