@@ -36,11 +36,12 @@ export interface StreamOptions<T> {
  * a slow client has not taken waits in the source: a watch's queue, which the watch cache bounds,
  * see WatcherBounds). The items that arrive in one turn of the event loop (a watch gets a store
  * batch's events together) leave in one socket write. While it waits, the next item is already
- * asked for, and a watch queue's end is watched (see EndingSource), so a source that ends or
- * fails meanwhile ends the answer at once: when the watch cache closed the watch of a client that
- * stopped reading, one warning names the resource and the client and the response is dropped
- * (RST_STREAM, or the HTTP/1.1 connection closed), which frees what it had buffered; client-go then
- * watches again from its last resourceVersion, as after upstream closes an unresponsive watcher.
+ * asked for and a watch queue's end is watched (see EndingSource): when the watch cache dropped
+ * the watcher of a client that stopped reading, one warning names the resource and the client and
+ * the response is ended and reset (RST_STREAM, or the HTTP/1.1 connection closed), which frees
+ * what it had buffered; client-go then watches again from its last resourceVersion, as after
+ * upstream closes an unresponsive watcher. An ended answer whose client does not take the rest
+ * within `endGraceMs` is reset too.
  */
 export async function streamResponse<T>(res: StreamedResponse, response: ApiResponse, options: StreamOptions<T>): Promise<void> {
   const { source, encode, signal, log } = options;
@@ -80,7 +81,9 @@ export async function streamResponse<T>(res: StreamedResponse, response: ApiResp
       if (first === 'item') first = await Promise.race([drain, closed]);
       if (first === 'closed') {
         dropped = await ended;
-        break;
+        if (dropped) break;
+        // closed as usual (a timeout, a reload's ERROR event): what it still holds goes out as the client reads
+        await drain;
       }
     }
   } catch (err) {
