@@ -19,10 +19,11 @@ function pod(name: string, labels: Record<string, string> = {}): KubeObject {
 
 describe('API server pipeline (memory store)', () => {
   let api: ApiServer;
+  const store = new MemoryStore();
   const call = (r: ApiRequest): Promise<ApiResponse> => api.handle(r);
 
   before(async () => {
-    api = new ApiServer({ store: new MemoryStore(), resources: allResources, logger: pino({ level: 'silent' }), watchHistoryLimit: 5 });
+    api = new ApiServer({ store, resources: allResources, logger: pino({ level: 'silent' }), watchHistoryLimit: 5 });
     await api.start();
   });
   after(() => api.stop());
@@ -103,6 +104,38 @@ describe('API server pipeline (memory store)', () => {
     assert.equal(page2.metadata.continue, undefined);
     const bad = await call(request('GET', '/api/v1/pods?fieldSelector=spec.bogus%3Dx'));
     assert.equal(bad.status, 400);
+  });
+
+  it('checks list and watch options as upstream: 422 on ListOptions, 400 for a resourceVersion or limit that is no number', async () => {
+    const invalid = async (path: string) => {
+      const res = await call(request('GET', path));
+      assert.equal(res.status, 422, path);
+      return (res.body as { message: string }).message;
+    };
+    assert.equal(await invalid('/api/v1/pods?resourceVersionMatch=NotOlderThan'), 'ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided');
+    assert.equal(await invalid('/api/v1/pods?resourceVersion=0&resourceVersionMatch=Exact'), 'ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: Forbidden: resourceVersionMatch "exact" is forbidden for resourceVersion "0"');
+    assert.equal(await invalid('/api/v1/pods?sendInitialEvents=true'), 'ListOptions.meta.k8s.io "" is invalid: sendInitialEvents: Forbidden: sendInitialEvents is forbidden for list');
+    assert.equal(await invalid('/api/v1/pods?watch=true&sendInitialEvents=true'), 'ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan');
+    for (const query of ['resourceVersion=abc', 'limit=abc', 'watch=true&resourceVersion=-1']) {
+      const res = await call(request('GET', `/api/v1/pods?${query}`));
+      assert.equal(res.status, 400, query);
+    }
+  });
+
+  it('lists at exactly a past resourceVersion, and answers 410 once it is compacted', async () => {
+    await call(request('POST', '/api/v1/namespaces/default/configmaps', { metadata: { name: 'exact' }, data: { v: 'one' } }));
+    const before = (await call(request('GET', '/api/v1/namespaces/default/configmaps'))).body as { metadata: { resourceVersion: string } };
+    const rv = before.metadata.resourceVersion;
+    await call({ ...request('PATCH', '/api/v1/namespaces/default/configmaps/exact', { data: { v: 'two' } }), headers: { 'content-type': 'application/merge-patch+json' } });
+    const exact = (await call(request('GET', `/api/v1/namespaces/default/configmaps?resourceVersion=${rv}&resourceVersionMatch=Exact`))).body as { metadata: { resourceVersion: string }; items: { data: { v: string } }[] };
+    assert.equal(exact.metadata.resourceVersion, rv);
+    assert.deepEqual(exact.items.map((i) => i.data.v), ['one']);
+    const latest = (await call(request('GET', `/api/v1/namespaces/default/configmaps?resourceVersion=${rv}&resourceVersionMatch=NotOlderThan`))).body as { items: { data: { v: string } }[] };
+    assert.deepEqual(latest.items.map((i) => i.data.v), ['two']);
+    await store.compact(await store.currentRevision());
+    const gone = await call(request('GET', `/api/v1/namespaces/default/configmaps?resourceVersion=${rv}&resourceVersionMatch=Exact`));
+    assert.equal(gone.status, 410);
+    assert.equal((gone.body as { message: string }).message, 'The resourceVersion for the provided list is too old.');
   });
 
   it('watches from a resourceVersion and sees later changes', async () => {

@@ -222,6 +222,53 @@ export function selectorFilter(storage: ObjectStorage, query: URLSearchParams): 
   };
 }
 
+const continueExpired =
+  'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.';
+const listExpired = 'The resourceVersion for the provided list is too old.';
+
+/**
+ * Checks a list's or watch's options as upstream's ValidateListOptions does (422 on ListOptions
+ * naming the field) and parses `limit` and `resourceVersion` (400 when they are not numbers).
+ */
+function checkListOptions(q: URLSearchParams, watch: boolean): { limit: number; resourceVersion?: number } {
+  const limitText = q.get('limit');
+  const limit = limitText === null || limitText === '' ? 0 : Number(limitText);
+  if (!Number.isInteger(limit)) throw new ApiError('BadRequest', `limit: Invalid value: "${limitText}": must be an integer`);
+  const rvText = q.get('resourceVersion') ?? '';
+  const resourceVersion = rvText === '' ? undefined : Number(rvText);
+  if (resourceVersion !== undefined && !(Number.isSafeInteger(resourceVersion) && resourceVersion >= 0 && /^\d+$/.test(rvText))) {
+    throw new ApiError('BadRequest', `resourceVersion: Invalid value: "${rvText}": invalid resource version`);
+  }
+  const match = q.get('resourceVersionMatch') ?? '';
+  const sendInitialEvents = q.get('sendInitialEvents');
+  const forbidden: [string, string][] = [];
+  const unsupported = (values: string[]) => forbidden.push(['resourceVersionMatch', `Unsupported value: "${match}": supported values: ${values.map((v) => `"${v}"`).join(', ')}`]);
+  if (watch) {
+    if (sendInitialEvents !== null && match !== 'NotOlderThan') forbidden.push(['resourceVersionMatch', 'Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan']);
+    if (match !== '') {
+      if (sendInitialEvents === null) forbidden.push(['resourceVersionMatch', 'Forbidden: resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided']);
+      if (match !== 'NotOlderThan') unsupported(['NotOlderThan']);
+    }
+  } else {
+    if (match !== '') {
+      if (rvText === '') forbidden.push(['resourceVersionMatch', 'Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided']);
+      if (q.get('continue')) forbidden.push(['resourceVersionMatch', 'Forbidden: resourceVersionMatch is forbidden when continue is provided']);
+      if (match !== 'Exact' && match !== 'NotOlderThan') unsupported(['Exact', 'NotOlderThan', '']);
+      if (match === 'Exact' && rvText === '0') forbidden.push(['resourceVersionMatch', 'Forbidden: resourceVersionMatch "exact" is forbidden for resourceVersion "0"']);
+    }
+    if (sendInitialEvents !== null) forbidden.push(['sendInitialEvents', 'Forbidden: sendInitialEvents is forbidden for list']);
+  }
+  if (forbidden.length > 0) {
+    const message = forbidden.map(([field, detail]) => `${field}: ${detail}`);
+    throw new ApiError('Invalid', `ListOptions.meta.k8s.io "" is invalid: ${message.length === 1 ? message[0] : `[${message.join(', ')}]`}`, {
+      group: 'meta.k8s.io',
+      kind: 'ListOptions',
+      causes: forbidden.map(([field, detail]) => ({ reason: detail.startsWith('Unsupported') ? 'FieldValueNotSupported' : 'FieldValueForbidden', message: detail, field })),
+    });
+  }
+  return { limit: Math.max(0, limit), resourceVersion };
+}
+
 interface ContinueToken {
   rv: number;
   start: string;
@@ -243,8 +290,8 @@ function decodeContinue(text: string): ContinueToken {
 
 async function list(ctx: ResourceHandlerContext, storage: ObjectStorage, request: ApiRequest, info: RequestInfo): Promise<ApiResponse> {
   const q = request.query;
+  const { limit, resourceVersion: rv } = checkListOptions(q, false);
   const filter = selectorFilter(storage, q);
-  const limit = Math.max(0, Number(q.get('limit') ?? 0) || 0);
   const continueText = q.get('continue');
   const prefix = storage.listPrefix(info.namespace);
   let items: KubeObject[];
@@ -253,10 +300,14 @@ async function list(ctx: ResourceHandlerContext, storage: ObjectStorage, request
   let remaining: number | undefined;
   if (continueText) {
     const token = decodeContinue(continueText);
-    ({ items, next, revision } = await listFromStore(ctx, storage, prefix, token, limit, filter));
+    ({ items, next, revision } = await listFromStore(ctx, storage, prefix, token, limit, filter, continueExpired));
+  } else if (q.get('resourceVersionMatch') === 'Exact') {
+    // the list as it was at exactly that revision: from the store, which keeps history until compaction
+    if (rv! > ctx.watchCache.currentRevision) await ctx.watchCache.waitFor(rv!, request.signal);
+    ({ items, next, revision } = await listFromStore(ctx, storage, prefix, { rv: rv!, start: '' }, limit, filter, listExpired));
   } else {
     const rvParam = q.get('resourceVersion') ?? '';
-    if (rvParam === '' || q.get('resourceVersionMatch') === 'Exact') {
+    if (rvParam === '') {
       revision = await ctx.watchCache.waitFresh(request.signal);
     } else {
       revision = Math.max(ctx.watchCache.currentRevision, Number(rvParam) || 0);
@@ -288,6 +339,7 @@ async function listFromStore(
   token: ContinueToken,
   limit: number,
   filter: (o: KubeObject) => boolean,
+  expired: string,
 ): Promise<{ items: KubeObject[]; next?: string; revision: number }> {
   const items: KubeObject[] = [];
   let after = token.start;
@@ -297,7 +349,7 @@ async function listFromStore(
       page = await ctx.store.list(prefix, { after, revision: token.rv, limit: limit > 0 ? limit : 0 });
     } catch (error) {
       if (error instanceof CompactedError) {
-        throw new ApiError('Expired', 'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.');
+        throw new ApiError('Expired', expired);
       }
       throw error;
     }
@@ -345,6 +397,7 @@ async function watch(ctx: ResourceHandlerContext, storage: ObjectStorage, reques
     const inner = filter;
     filter = (o) => o.metadata.name === info.name && inner(o);
   }
+  checkListOptions(q, true);
   const rv = q.get('resourceVersion') ?? '';
   const abort = new AbortController();
   request.signal.addEventListener('abort', () => abort.abort(), { once: true });
