@@ -5,6 +5,7 @@ import type { ApiRequest, ApiResponse, KubeObject, WatchEvent } from '../api/ind
 import { MemoryStore } from '../store/index.js';
 import { ApiServer } from './api-server.js';
 import { allResources } from './resources/index.js';
+import type { EndingSource } from './watcher-queue.js';
 
 const admin = { name: 'admin', groups: ['system:masters', 'system:authenticated'] };
 
@@ -136,6 +137,18 @@ describe('API server pipeline (memory store)', () => {
     const gone = await call(request('GET', `/api/v1/namespaces/default/configmaps?resourceVersion=${rv}&resourceVersionMatch=Exact`));
     assert.equal(gone.status, 410);
     assert.equal((gone.body as { message: string }).message, 'The resourceVersion for the provided list is too old.');
+  });
+
+  it('a watch answered as Tables, or as another version of a stored kind, still tells when its watcher is dropped', async () => {
+    for (const [path, accept] of [
+      ['/api/v1/namespaces/default/pods?watch=true', 'application/json;as=Table;v=v1;g=meta.k8s.io'],
+      ['/apis/events.k8s.io/v1/namespaces/default/events?watch=true', 'application/json'],
+    ]) {
+      const abort = new AbortController();
+      const res = await call({ ...request('GET', path), headers: { accept }, signal: abort.signal });
+      assert.ok((res.watch as Partial<EndingSource> | undefined)?.ended instanceof Promise, path);
+      abort.abort();
+    }
   });
 
   it('watches from a resourceVersion and sees later changes', async () => {

@@ -22,6 +22,7 @@ import type { DeleteOptions, ObjectStorage, WriteContext } from './object-storag
 import type { RequestInfo } from './request-info.js';
 import { toTable, wantsTable, type IncludeObject } from './table.js';
 import type { WatchCache } from './watch-cache.js';
+import type { EndingSource } from './watcher-queue.js';
 import { decodeStored } from './watch-cache.js';
 import { allVerbs } from './resources/index.js';
 import { handleSubresource } from './subresources.js';
@@ -421,11 +422,17 @@ async function watch(ctx: ResourceHandlerContext, storage: ObjectStorage, reques
     }
     throw error;
   }
-  if (storage.def.storedAs) events = asViews(events, storage);
+  if (storage.def.storedAs) events = stillEnding(asViews(events, storage), events);
   const table = wantsTable(parseAccept(request.headers.accept));
   if (!table) return { status: 200, watch: events };
   const include = includeObjectOf(q);
-  return { status: 200, watch: asTables(events, storage, include, ctx.now) };
+  return { status: 200, watch: stillEnding(asTables(events, storage, include, ctx.now), events) };
+}
+
+/** A wrapper of a watch still tells when the watch cache dropped its watcher, so the response ends at once (see EndingSource). */
+function stillEnding(wrapper: AsyncIterable<WatchEvent>, inner: AsyncIterable<WatchEvent>): AsyncIterable<WatchEvent> {
+  const ended = (inner as Partial<EndingSource>).ended;
+  return ended ? Object.assign(wrapper, { ended }) : wrapper;
 }
 
 /** Watch events of a kind stored as another, converted (bookmarks name this kind too). */
