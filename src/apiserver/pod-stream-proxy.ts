@@ -55,6 +55,9 @@ export function serveStreamUpgrades(options: StreamProxyOptions): { close(): voi
     const phase = (pod as { status?: { phase?: string } }).status?.phase;
     if (phase === 'Succeeded' || phase === 'Failed') throw new ApiError('BadRequest', `cannot ${kind} into a container in a completed pod; current phase is ${phase}`);
     if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket') {
+      // kubectl falls back to SPDY after any failed WebSocket upgrade: a kubelet that cannot be
+      // reached is the real answer then, not the protocol
+      await options.kubelet.endpoint(nodeName);
       throw new ApiError('BadRequest', `${kind} over SPDY is not supported by this server: use kubectl 1.30 or later, which speaks WebSocket (v5.channel.k8s.io)`);
     }
     const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());

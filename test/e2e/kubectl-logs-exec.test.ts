@@ -165,6 +165,17 @@ describe('kubectl logs, exec and attach on the sim runtime', () => {
     assert.match(r.output, /typed text/);
   });
 
+  test('exec into a pod whose kubelet cannot be reached says so, also after kubectl 1.33 falls back to SPDY', async () => {
+    const file = manifests.write('ghost.yaml', { apiVersion: 'v1', kind: 'Node', metadata: { name: 'ghost-node' } }, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'ghost' }, spec: { nodeName: 'ghost-node', containers: [{ name: 'main', image: 'busybox' }] } });
+    const applied = await k(['apply', '-f', file]);
+    assert.equal(applied.code, 0, applied.stderr);
+    const r = await k(['exec', 'ghost', '--', 'true']);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /the kubelet of node "ghost-node" has no endpoint/);
+    assert.doesNotMatch(r.stderr, /SPDY/);
+    assert.equal((await k(['delete', '-f', file, '--grace-period=0', '--force'])).code, 0);
+  });
+
   test('kubectl 1.29 (SPDY only) gets a clear refusal', async () => {
     const r = await k(['exec', 'talker', '--', 'true'], '1.29');
     assert.notEqual(r.code, 0);
