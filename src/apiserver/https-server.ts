@@ -8,7 +8,7 @@ import { ApiError, type ApiHandler, type ApiRequest, type ApiResponse, type Stat
 import type { Authenticator, Credentials } from './authn.js';
 import { encodeBody, encodeWatchEvent } from './json-encoding.js';
 import type { Pki } from './pki.js';
-import { streamResponse } from './stream-response.js';
+import { streamResponse, type StreamedResponse } from './stream-response.js';
 
 /** Upstream's limit on a request body (3 MiB). */
 export const maxRequestBodyBytes = 3 * 1024 * 1024;
@@ -24,20 +24,9 @@ const maxStreamsPerConnection = 1000;
 /** A request as either protocol's server hands it over. */
 type Request = IncomingMessage | Http2ServerRequest;
 /** What this server uses of a response; HTTP/1.1's and HTTP/2's compatibility responses both have it. */
-interface Response {
+interface Response extends StreamedResponse {
   readonly statusCode: number;
   readonly headersSent: boolean;
-  readonly writableEnded: boolean;
-  readonly writableFinished: boolean;
-  writeHead(status: number, headers: Record<string, string>): unknown;
-  flushHeaders(): void;
-  write(chunk: string | Buffer): boolean;
-  end(chunk?: string | Buffer): unknown;
-  cork(): void;
-  uncork(): void;
-  destroy(): void;
-  once(event: 'close' | 'drain', listener: () => void): unknown;
-  off(event: 'drain', listener: () => void): unknown;
 }
 
 export interface HttpsServerOptions {
