@@ -82,6 +82,13 @@ for (const version of ['1.27', '1.29', '1.33'] as KubectlVersion[]) {
       assert.equal((await kubectl(['get', 'cm', `oa-ssa-type-${v}`])).code, 1);
     });
 
+    it('rejects a Secret whose data is not base64 with the decoder error, as upstream', async () => {
+      const file = manifests.write(`secret-${v}.yaml`, { apiVersion: 'v1', kind: 'Secret', metadata: { name: `oa-secret-${v}` }, data: { k: 'not base64!' } });
+      const result = await kubectl(['create', '-f', file]);
+      assert.equal(result.code, 1);
+      assert.equal(result.stderr.trim(), `Error from server (BadRequest): error when creating "${file}": Secret in version "v1" cannot be handled as a Secret: illegal base64 data at input byte 3`);
+    });
+
     it('explains pod.spec.containers.livenessProbe', async () => {
       const out = ok(await kubectl(['explain', 'pod.spec.containers.livenessProbe']), 'explain');
       assert.match(out, /KIND:\s+Pod/);

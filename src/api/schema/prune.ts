@@ -87,6 +87,38 @@ function goPathString(walk: Walk): string {
   return out;
 }
 
+const base64Alphabet = /[A-Za-z0-9+/]/;
+
+/**
+ * Where Go's padded standard base64 decoder gives up on `text` (the byte offset its
+ * CorruptInputError names), or undefined when it decodes. Line breaks are skipped, as Go does.
+ */
+export function base64ErrorAt(text: string): number | undefined {
+  let inQuantum = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === '\n' || c === '\r') continue;
+    if (c === '=') {
+      if (inQuantum < 2) return i;
+      let pad = 1;
+      for (let k = i + 1; k < text.length; k++) {
+        const d = text[k]!;
+        if (d === '\n' || d === '\r') continue;
+        if (d === '=' && inQuantum + pad < 4) {
+          pad++;
+          continue;
+        }
+        // a second '=' missing is reported one byte early, as Go does; anything after the padding where it is
+        return inQuantum + pad < 4 ? k - 1 : k;
+      }
+      return inQuantum + pad === 4 ? undefined : text.length;
+    }
+    if (!base64Alphabet.test(c)) return i;
+    inQuantum = (inQuantum + 1) % 4;
+  }
+  return inQuantum === 0 ? undefined : text.length - inQuantum;
+}
+
 function visit(value: unknown, schema: Schema, owner: string, walk: Walk): void {
   if (value === null || value === undefined) return;
   if (typeMismatch(value, schema)) {
@@ -97,6 +129,12 @@ function visit(value: unknown, schema: Schema, owner: string, walk: Walk): void 
   if (schema.$ref === intOrString || schema.$ref === quantity) return;
   const resolved = resolveSchema(schema);
   if (resolved['x-kubernetes-preserve-unknown-fields']) return;
+  if (resolved.format === 'byte' && typeof value === 'string') {
+    // Go decodes a []byte field from standard base64 while it decodes the JSON
+    const at = base64ErrorAt(value);
+    if (at !== undefined) walk.typeErrors.push(`illegal base64 data at input byte ${at}`);
+    return;
+  }
   if (resolved.type === 'array' && resolved.items) {
     (value as unknown[]).forEach((item, i) => {
       walk.path.push(i);

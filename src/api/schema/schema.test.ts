@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it, test } from 'node:test';
 import { definitions, elementSchema, fieldSchema, patchMetaOf, patchSchemaOf, pruneUnknownFields, resolveSchema, schemaOf } from './index.js';
+import { base64ErrorAt } from './prune.js';
 
 describe('object schemas', () => {
   it('derives kinds from the client-node models with upstream names, required fields and descriptions', () => {
@@ -91,4 +92,24 @@ describe('pruneUnknownFields', () => {
     const revision = { apiVersion: 'apps/v1', kind: 'ControllerRevision', metadata: { name: 'r' }, revision: 1, data: { anything: { goes: [1] } } };
     assert.deepEqual(pruneUnknownFields(revision, schemaOf('apps', 'v1', 'ControllerRevision')!), { unknown: [], typeErrors: [] });
   });
+});
+
+test("base64ErrorAt finds where Go's padded standard base64 decoder stops, and a Secret's data is checked by it", () => {
+  const cases: [string, number | undefined][] = [
+    ['aGVsbG8=', undefined],
+    ['aGVs\nbG8=', undefined],
+    ['', undefined],
+    ['aGVsbA==', undefined],
+    ['abc', 0],
+    ['abcde', 4],
+    ['ab$d', 2],
+    ['a===', 1],
+    ['ab=', 3],
+    ['ab=x', 2],
+    ['abc=x', 4],
+    ['abcd=', 4],
+  ];
+  for (const [text, at] of cases) assert.equal(base64ErrorAt(text), at, JSON.stringify(text));
+  const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, data: { good: 'aGk=', bad: 'not base64!' } };
+  assert.deepEqual(pruneUnknownFields(secret, schemaOf('', 'v1', 'Secret')!).typeErrors, ['illegal base64 data at input byte 3']);
 });
