@@ -116,7 +116,14 @@ describe('API server pipeline (memory store)', () => {
     assert.equal(await invalid('/api/v1/pods?resourceVersionMatch=NotOlderThan'), 'ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided');
     assert.equal(await invalid('/api/v1/pods?resourceVersion=0&resourceVersionMatch=Exact'), 'ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: Forbidden: resourceVersionMatch "exact" is forbidden for resourceVersion "0"');
     assert.equal(await invalid('/api/v1/pods?sendInitialEvents=true'), 'ListOptions.meta.k8s.io "" is invalid: sendInitialEvents: Forbidden: sendInitialEvents is forbidden for list');
-    assert.equal(await invalid('/api/v1/pods?watch=true&sendInitialEvents=true'), 'ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan');
+    assert.equal(
+      await invalid('/api/v1/pods?watch=true&sendInitialEvents=true'),
+      'ListOptions.meta.k8s.io "" is invalid: [resourceVersionMatch: Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan, sendInitialEvents: Forbidden: sendInitialEvents is forbidden for watch unless the WatchList feature gate is enabled]',
+    );
+    assert.equal(
+      await invalid('/api/v1/pods?watch=true&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true'),
+      'ListOptions.meta.k8s.io "" is invalid: sendInitialEvents: Forbidden: sendInitialEvents is forbidden for watch unless the WatchList feature gate is enabled',
+    );
     for (const query of ['resourceVersion=abc', 'limit=abc', 'watch=true&resourceVersion=-1']) {
       const res = await call(request('GET', `/api/v1/pods?${query}`));
       assert.equal(res.status, 400, query);

@@ -246,6 +246,8 @@ function checkListOptions(q: URLSearchParams, watch: boolean): { limit: number; 
   const unsupported = (values: string[]) => forbidden.push(['resourceVersionMatch', `Unsupported value: "${match}": supported values: ${values.map((v) => `"${v}"`).join(', ')}`]);
   if (watch) {
     if (sendInitialEvents !== null && match !== 'NotOlderThan') forbidden.push(['resourceVersionMatch', 'Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan']);
+    // Skiff has no streaming list yet: as upstream with the WatchList gate off, so clients fall back to list and watch at once
+    if (sendInitialEvents !== null) forbidden.push(['sendInitialEvents', 'Forbidden: sendInitialEvents is forbidden for watch unless the WatchList feature gate is enabled']);
     if (match !== '') {
       if (sendInitialEvents === null) forbidden.push(['resourceVersionMatch', 'Forbidden: resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided']);
       if (match !== 'NotOlderThan') unsupported(['NotOlderThan']);

@@ -29,6 +29,8 @@ export interface StreamOptions<T> {
   log: Logger;
   /** who the client is and what it asked for, for the warning when it is dropped */
   client: () => Record<string, unknown>;
+  /** how long an ended answer may wait for its client (default `endGraceMs`) */
+  graceMs?: number;
 }
 
 /**
@@ -45,15 +47,25 @@ export interface StreamOptions<T> {
  */
 export async function streamResponse<T>(res: StreamedResponse, response: ApiResponse, options: StreamOptions<T>): Promise<void> {
   const { source, encode, signal, log } = options;
+  const graceMs = options.graceMs ?? endGraceMs;
   const headers = { ...response.headers };
   if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['Content-Type'] = options.defaultType;
   res.writeHead(response.status, headers);
   res.flushHeaders();
   const iterator = source[Symbol.asyncIterator]();
   const ended = (source as Partial<EndingSource>).ended;
+  // one reaction on the source's end for the whole response, not one per wait for the client
+  let isEnded = false;
+  let wakeOnEnd: ((why: 'closed') => void) | undefined;
+  void ended?.then(() => {
+    isEnded = true;
+    wakeOnEnd?.('closed');
+  });
+  const whenEnded = (): Promise<'closed'> => (isEnded ? Promise.resolve('closed') : new Promise((resolve) => (wakeOnEnd = resolve)));
   let pending: Promise<IteratorResult<T>> | undefined;
   let finished = false;
   let dropped: UnresponsiveWatcherError | undefined;
+  let stalled = false;
   try {
     let corked = false;
     const uncork = () => {
@@ -76,14 +88,23 @@ export async function streamResponse<T>(res: StreamedResponse, response: ApiResp
       if (res.write(encode(result.value))) continue;
       const drain = drained(res, signal);
       pending = iterator.next();
-      const closed = ended ? ended.then(() => 'closed' as const) : new Promise<never>(() => undefined);
+      const closed = ended ? whenEnded() : new Promise<never>(() => undefined);
       let first = await Promise.race([drain, closed, pending.then((next) => (next.done ? 'done' : 'item'))]);
       if (first === 'item') first = await Promise.race([drain, closed]);
+      wakeOnEnd = undefined;
       if (first === 'closed') {
         dropped = await ended;
         if (dropped) break;
-        // closed as usual (a timeout, a reload's ERROR event): what it still holds goes out as the client reads
-        await drain;
+        // closed as usual (a timeout, a reload's ERROR event): what it still holds goes out as the
+        // client reads, if it reads within the grace
+        let timer: NodeJS.Timeout | undefined;
+        const late = new Promise<'late'>((resolve) => (timer = setTimeout(resolve, graceMs, 'late')));
+        const outcome = await Promise.race([drain, late]);
+        clearTimeout(timer);
+        if (outcome === 'late') {
+          stalled = true;
+          break;
+        }
       }
     }
   } catch (err) {
@@ -96,7 +117,7 @@ export async function streamResponse<T>(res: StreamedResponse, response: ApiResp
       pending?.catch(() => undefined);
       void iterator.return?.()?.catch(() => undefined);
     }
-    endOrDrop(res, dropped ? 0 : endGraceMs);
+    endOrDrop(res, dropped || stalled ? 0 : graceMs);
   }
 }
 

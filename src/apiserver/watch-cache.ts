@@ -163,7 +163,8 @@ export class ResourceCache {
       }
       watcher.lastSent = Math.max(from, watcher.lastSent);
     }
-    this.watchers.add(watcher);
+    // a queue that failed while it was filled has already left (its onClose ran): it must not come back
+    if (!watcher.queue.isClosed) this.watchers.add(watcher);
     const onAbort = () => watcher.queue.close();
     if (options.signal.aborted) watcher.queue.close();
     else options.signal.addEventListener('abort', onAbort, { once: true });

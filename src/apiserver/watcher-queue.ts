@@ -21,7 +21,7 @@ export interface WatcherBounds {
   graceMs: number;
   /** Above this many bytes the watch ends at once, whatever the grace: 4 × `maxBytes` by default. */
   hardMaxBytes: number;
-  /** Above this many queued events the watch ends at once: 100,000 by default. */
+  /** Above this many queued live events (the starting state does not count) the watch ends at once: 100,000 by default. */
   maxEvents: number;
 }
 
@@ -54,6 +54,8 @@ export class WatcherQueue implements AsyncIterable<WatchEvent>, EndingSource {
   private sizes: number[] = [];
   private head = 0;
   private bytes = 0;
+  /** live (sized) events waiting: the starting state a watch begins with does not count */
+  private counted = 0;
   private waiter: ((result: IteratorResult<WatchEvent>) => void) | undefined;
   private closed = false;
   private failure: UnresponsiveWatcherError | undefined;
@@ -88,7 +90,8 @@ export class WatcherQueue implements AsyncIterable<WatchEvent>, EndingSource {
     this.items.push(event);
     this.sizes.push(size);
     this.bytes += size;
-    if (this.bytes > this.bounds.hardMaxBytes || this.length > this.bounds.maxEvents) this.fail();
+    if (size > 0) this.counted++;
+    if (this.bytes > this.bounds.hardMaxBytes || this.counted > this.bounds.maxEvents) this.fail();
     else if (this.bytes > this.bounds.maxBytes && !this.timer) {
       this.timer = setTimeout(() => this.fail(), this.bounds.graceMs);
     }
@@ -116,6 +119,7 @@ export class WatcherQueue implements AsyncIterable<WatchEvent>, EndingSource {
     this.sizes = [];
     this.head = 0;
     this.bytes = 0;
+    this.counted = 0;
     this.close();
   }
 
@@ -127,6 +131,7 @@ export class WatcherQueue implements AsyncIterable<WatchEvent>, EndingSource {
   private take(): WatchEvent {
     const value = this.items[this.head];
     this.bytes -= this.sizes[this.head];
+    if (this.sizes[this.head] > 0) this.counted--;
     // a taken event must not keep its object alive (it may be long gone from the cache)
     (this.items as (WatchEvent | undefined)[])[this.head] = undefined;
     this.head++;

@@ -51,7 +51,9 @@ export async function startControllers(client: Client, logger: Logger, signal: A
         new NamespaceController(client, informers, logger.child({ controller: 'namespace' })),
         new NodeIpamController(client, informers, logger.child({ controller: 'node-ipam' }), options.clusterCidr),
       ];
-      running = Promise.allSettled(controllers.map((c) => runController(c, { logger, signal: leading }))).then(() => undefined);
+      running = Promise.allSettled(controllers.map((c) => runController(c, { logger, signal: leading }))).then((results) => {
+        for (const r of results) if (r.status === 'rejected') logger.error({ err: r.reason }, 'a controller stopped with an error');
+      });
       return running;
     },
     onStoppedLeading: () => logger.info('stopped leading'),
