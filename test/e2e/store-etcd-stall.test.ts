@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
 import type { ApiRequest, ApiResponse } from '../../src/api/index.js';
@@ -14,9 +15,13 @@ function request(method: ApiRequest['method'], path: string, body?: unknown): Ap
   return { method, path: url.pathname, query: url.searchParams, headers: {}, body, user: admin, signal: new AbortController().signal };
 }
 
-/** etcd stopped with SIGSTOP; `resume()` sends SIGCONT and is safe to call when it is not stopped. */
-function stall(etcd: RunningEtcd): { resume(): void } {
+/**
+ * etcd stopped with SIGSTOP, once the kernel shows it stopped (a signal lands a moment after it is
+ * sent, time enough to answer a call); `resume()` sends SIGCONT and is safe to call when it is not stopped.
+ */
+async function stall(etcd: RunningEtcd): Promise<{ resume(): void }> {
   process.kill(etcd.pid, 'SIGSTOP');
+  for (let i = 0; i < 200 && !/^\S+ \(.*\) T /.test(readFileSync(`/proc/${etcd.pid}/stat`, 'utf8')); i++) await new Promise((resolve) => setTimeout(resolve, 5));
   let stopped = true;
   return {
     resume: () => {
@@ -57,7 +62,7 @@ describe('etcd store with a stalled or dead etcd', { timeout: 120_000 }, () => {
 
   it('fails a call etcd does not answer with a Timeout error once its deadline passes, and works again after etcd resumes', async () => {
     await store.create('/registry/k', 'v1');
-    stalled = stall(etcd);
+    stalled = await stall(etcd);
     try {
       const read = await timeoutOf(store.get('/registry/k'));
       assert.equal(read.code, 'Timeout');
@@ -74,7 +79,7 @@ describe('etcd store with a stalled or dead etcd', { timeout: 120_000 }, () => {
     const ready = await call(request('GET', '/readyz'));
     assert.equal(ready.status, 200);
     assert.equal(ready.body, 'ok');
-    stalled = stall(etcd);
+    stalled = await stall(etcd);
     try {
       const created = await call(request('POST', '/api/v1/namespaces/default/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'while-stalled' } }));
       assert.equal(created.status, 504);
@@ -111,7 +116,10 @@ describe('etcd store with a stalled or dead etcd', { timeout: 120_000 }, () => {
 
   it('with etcd killed, sends calls again until their deadline, then fails them with a Timeout error, and /readyz fails', async () => {
     await etcd.stop();
-    const err = await timeoutOf(store.get('/registry/k'));
+    // a call sent before the channel noticed the connection die fails as Unavailable (it may have
+    // reached etcd, so it is not sent again); once noticed, calls wait for a connection until their deadline
+    let err = await timeoutOf(store.get('/registry/k'));
+    if (err.code === 'Unavailable') err = await timeoutOf(store.get('/registry/k'));
     assert.equal(err.code, 'Timeout');
     const notReady = await call(request('GET', '/readyz'));
     assert.equal(notReady.status, 500);
