@@ -16,11 +16,8 @@ export interface ControllerManagerOptions {
   clusterCidr?: string;
   /** this candidate for the Lease (default `<hostname>_<uuid>`) */
   identity?: string;
-  /** the LeaderElector's clock and timings (tests) */
+  /** the LeaderElector's clock (tests) */
   clock?: Clock;
-  leaseDurationMs?: number;
-  renewDeadlineMs?: number;
-  retryPeriodMs?: number;
 }
 
 /**
@@ -40,9 +37,6 @@ export async function startControllers(client: Client, logger: Logger, signal: A
     identity: options.identity ?? `${hostname()}_${randomUUID()}`,
     logger,
     ...(options.clock ? { clock: options.clock } : {}),
-    ...(options.leaseDurationMs ? { leaseDurationMs: options.leaseDurationMs } : {}),
-    ...(options.renewDeadlineMs ? { renewDeadlineMs: options.renewDeadlineMs } : {}),
-    ...(options.retryPeriodMs ? { retryPeriodMs: options.retryPeriodMs } : {}),
     onStartedLeading: (leading) => {
       logger.info('became leader; starting controllers');
       const informers = new SharedInformerFactory(client);
